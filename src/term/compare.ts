@@ -1,6 +1,7 @@
 // SWI-Prolog 9.0.4's standard order of terms (compare/3, msort/2), iteratively.
 //
-// Var < Number < Atom < String < Compound. Rules measured against swipl 9.0.4:
+// Var < Number < String < Atom < Compound. Rules measured against swipl 9.0.4
+// (whose manual says Atom < String, but whose compare/3 puts strings first):
 // - Numbers by value; a comparison involving a float is done in doubles, and on a
 //   tie Float < Int and Float < Rational. NaN sorts before every other number and
 //   equals NaN; -0.0 sorts before 0.0.
@@ -15,7 +16,7 @@ import type { Dict, Num, Term } from './types.js';
 export type Order = -1 | 0 | 1;
 
 const RANK: Record<Term['kind'], number> = {
-  var: 0, int: 1, float: 1, rational: 1, nil: 2, atom: 2, string: 3, compound: 4, dict: 4,
+  var: 0, int: 1, float: 1, rational: 1, string: 2, nil: 3, atom: 3, compound: 4, dict: 4,
 };
 
 export function compareTerms(a: Term, b: Term): Order {
@@ -42,11 +43,11 @@ function compareShallow(x: Term, y: Term): Order {
   switch (rx) {
     case 0: return sign((x as { id: number }).id - (y as { id: number }).id);
     case 1: return compareNumbers(x as Num, y as Num);
-    case 2:
+    case 2: return compareCodePoints((x as { value: string }).value, (y as { value: string }).value) as Order;
+    case 3:
       if (x.kind === 'nil') return y.kind === 'nil' ? 0 : -1;
       if (y.kind === 'nil') return 1;
       return compareCodePoints((x as { name: string }).name, (y as { name: string }).name) as Order;
-    case 3: return compareCodePoints((x as { value: string }).value, (y as { value: string }).value) as Order;
     default: {
       const ax = arityOf(x);
       const ay = arityOf(y);
