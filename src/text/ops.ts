@@ -33,7 +33,7 @@ const SWI_DEFAULTS: readonly [number, OpType, string][] = [
   [700, 'xfx', '\\='], [700, 'xfx', '\\=='], [700, 'xfx', 'as'], [700, 'xfx', 'is'],
   [700, 'xfx', '>:<'], [700, 'xfx', ':<'],
   [600, 'xfy', ':'], [500, 'yfx', '+'], [500, 'yfx', '-'], [500, 'yfx', '/\\'], [500, 'yfx', '\\/'],
-  [500, 'yfx', 'xor'], [400, 'yfx', '*'], [400, 'yfx', '/'], [400, 'yfx', '//'], [400, 'yfx', 'rdiv'],
+  [400, 'yfx', '*'], [400, 'yfx', 'xor'], [400, 'yfx', '/'], [400, 'yfx', '//'], [400, 'yfx', 'rdiv'],
   [400, 'yfx', '<<'], [400, 'yfx', '>>'], [400, 'yfx', 'mod'], [400, 'yfx', 'rem'], [400, 'yfx', 'div'],
   [200, 'xfx', '**'], [200, 'xfy', '^'], [200, 'fy', '-'], [200, 'fy', '+'], [200, 'fy', '\\'],
   [100, 'yfx', '.'], [1, 'fx', '$'],
@@ -50,7 +50,7 @@ export class OpTable {
 
   static swi(): OpTable {
     const t = new OpTable();
-    for (const [p, ty, n] of SWI_DEFAULTS) t.set(p, ty, n);
+    for (const [p, ty, n] of SWI_DEFAULTS) t.set(p, ty, n, true);
     return t;
   }
 
@@ -73,11 +73,12 @@ export class OpTable {
     return this;
   }
 
-  private set(priority: number, type: OpType, name: string): void {
+  // `builtin`: installing SWI's own table, which defines ',' (user op/3 may not touch it).
+  private set(priority: number, type: OpType, name: string, builtin = false): void {
     if (!Number.isInteger(priority) || priority < 0 || priority > 1200) {
       throw new OpError(`operator priority must be 0..1200: ${priority}`);
     }
-    if (name === ',') throw new OpError('permission_error: cannot modify operator \',\'');
+    if (name === ',' && !builtin) throw new OpError('permission_error: cannot modify operator \',\'');
     if (name === '[]' || name === '{}') throw new OpError(`permission_error: cannot create operator ${name}`);
     if (name === '|' && (!INFIX.has(type) || (priority > 0 && priority < 1001))) {
       throw new OpError("permission_error: '|' can only be an infix operator of priority >= 1001");

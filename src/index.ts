@@ -1,0 +1,3 @@
+// prolog-paxos: the package's main entry.
+export * from './term/index.js';
+export * from './text/index.js';

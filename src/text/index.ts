@@ -1,0 +1,7 @@
+// Prolog text: the reader (grammar/ + read*.ts), the writer (write*.ts) and operator tables.
+export * from './ops.js';
+export {
+  readTerm, readTermWithVars, readTerms, readClauses, readTermFromBytes, PrologSyntaxError,
+  type ReadOptions, type ReadResult, type ClauseResult,
+} from './read.js';
+export { writeTerm, type WriteOptions, type WriteStyle } from './write.js';
