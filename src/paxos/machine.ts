@@ -1,0 +1,961 @@
+// The paxos.pl protocol as a deterministic state machine.
+//
+//   step(now, input) -> effects
+//
+// Inputs: a message from a peer (a `send` broadcast, a `request` to answer, or a
+// `reply` to one of our requests), a timer that fired, an API call, or answers to an
+// `ask`. Effects: messages to send, replies, timers to set, ledger operations to
+// mirror on the durable store, API results, change events. Clock and randomness are
+// injected (`now` per step, `rng` at construction); nothing here does I/O, so a run
+// is a pure function of the inputs, which the simulator exploits.
+//
+// Long-running operations (paxos_set/3, paxos_get/3, joining, the replicator...) are
+// written as generators that yield "waits" (collect replies to a request, sleep);
+// the machine resumes them when the awaited inputs arrive. paxos.pl's control flow
+// (between/3 retry loops, repeat) maps onto them nearly line by line.
+//
+// Own messages: paxos.pl in unicast mode also sends to itself and answers its own
+// requests through UDP. The machine instead answers its own requests and applies its
+// own broadcasts locally; the runtime drops datagrams that come from itself.
+import { atom, int, variable } from '../term/build.js';
+import { termKey } from '../term/equal.js';
+import type { Term } from '../term/types.js';
+import type { ValidEntry } from '../store/ledger.js';
+import { type Bitmap, type NodeId, add, bit, del, has, majority, members, popcount } from './bits.js';
+import { LedgerView, type LedgerOp } from './ledger-view.js';
+import type { Gen, PaxosMsg } from './messages.js';
+import { type Policy, uniqueBallot } from './policy.js';
+import type { Settings } from './settings.js';
+
+export type Addr = string;
+
+export const QUORUM_KEY: Term = atom('$paxos_quorum');
+export const DEAD_KEY: Term = atom('$paxos_dead_nodes');
+const QUORUM_K = termKey(QUORUM_KEY);
+const DEAD_K = termKey(DEAD_KEY);
+export function isAdminKey(key: Term): boolean {
+  const k = termKey(key);
+  return k === QUORUM_K || k === DEAD_K;
+}
+
+export type Call =
+  | { readonly op: 'join'; readonly node?: NodeId }
+  | { readonly op: 'set'; readonly key: Term; readonly value: Term; readonly retries?: number; readonly timeout?: number }
+  | { readonly op: 'get'; readonly key: Term; readonly retries?: number; readonly timeout?: number }
+  | { readonly op: 'ask'; readonly message: Term; readonly timeout?: number; readonly quorum?: Bitmap }
+  | { readonly op: 'leave' };
+
+export type CallResult =
+  | { readonly ok: true; readonly op: 'join'; readonly node: NodeId; readonly ms: number }
+  | { readonly ok: true; readonly op: 'set'; readonly gen: Gen }
+  | { readonly ok: true; readonly op: 'get'; readonly value: Term; readonly gen: Gen | undefined; readonly source: 'local' | 'network' }
+  | { readonly ok: true; readonly op: 'ask'; readonly replies: readonly { node: NodeId | undefined; message: Term }[] }
+  | { readonly ok: true; readonly op: 'leave' }
+  | { readonly ok: false; readonly op: Call['op']; readonly reason: string };
+
+export type Input =
+  | { readonly kind: 'send'; readonly from: Addr; readonly msg: PaxosMsg }
+  | { readonly kind: 'request'; readonly from: Addr; readonly handle: number; readonly msg: PaxosMsg }
+  | { readonly kind: 'reply'; readonly rid: number; readonly from: Addr; readonly msg: PaxosMsg }
+  | { readonly kind: 'timer'; readonly id: number }
+  | { readonly kind: 'call'; readonly cid: number; readonly call: Call }
+  | { readonly kind: 'answers'; readonly token: number; readonly messages: readonly Term[] };
+
+export type Effect =
+  | { readonly kind: 'broadcast'; readonly msg: PaxosMsg }
+  | { readonly kind: 'request'; readonly rid: number; readonly msg: PaxosMsg; readonly timeoutMs: number }
+  | { readonly kind: 'reply'; readonly handle: number; readonly msg: PaxosMsg }
+  | { readonly kind: 'timer'; readonly id: number; readonly at: number }
+  | { readonly kind: 'ledger'; readonly ops: readonly LedgerOp[] }
+  | { readonly kind: 'result'; readonly cid: number; readonly result: CallResult }
+  | { readonly kind: 'changed'; readonly key: Term; readonly value: Term }
+  | { readonly kind: 'ask'; readonly token: number; readonly message: Term }
+  | { readonly kind: 'progress'; readonly replicated: number; readonly pending: number }
+  | { readonly kind: 'membership'; readonly node: NodeId | undefined; readonly quorum: Bitmap; readonly dead: Bitmap }
+  | { readonly kind: 'left' };
+
+export interface Reply {
+  readonly from: Addr;
+  readonly msg: PaxosMsg;
+}
+
+interface CollectSpec {
+  readonly msg: PaxosMsg;
+  /** The round ends as soon as all of these node ids replied. */
+  readonly quorum?: Bitmap;
+  readonly timeoutMs: number;
+  /** A reply that ends the round at once without being counted (SWI's Stop, e.g. a nack). */
+  readonly stop?: (m: PaxosMsg) => boolean;
+  /** Answer the request ourselves as well (SWI receives its own request via UDP). */
+  readonly self: boolean;
+  /** Keep duplicate replies from one node (SWI does); otherwise the first one counts. */
+  readonly keepDuplicates?: boolean;
+  /** End early once at least minMs passed and done(replies) holds. */
+  readonly minMs?: number;
+  readonly done?: (replies: readonly Reply[]) => boolean;
+}
+
+type Wait = { readonly w: 'collect'; readonly spec: CollectSpec } | { readonly w: 'sleep'; readonly ms: number };
+type Op<R> = Generator<Wait, R, unknown>;
+
+interface Collecting {
+  readonly spec: CollectSpec;
+  readonly replies: Reply[];
+  replied: Bitmap;
+  readonly start: number;
+  readonly resume: (r: Reply[]) => void;
+  closed: boolean;
+}
+
+function* collect(spec: CollectSpec): Op<Reply[]> {
+  return (yield { w: 'collect', spec }) as Reply[];
+}
+function* sleep(ms: number): Op<void> {
+  yield { w: 'sleep', ms };
+}
+
+function replyNode(m: PaxosMsg): NodeId | undefined {
+  return 'node' in m && typeof m.node === 'number' ? m.node : undefined;
+}
+
+export interface MachineOptions {
+  readonly addr: Addr;
+  readonly settings: Settings;
+  readonly policy: Policy;
+  /** Uniform in [0,1); the only source of randomness. */
+  readonly rng: () => number;
+  /** Valid records loaded from durable storage. */
+  readonly ledger?: Iterable<ValidEntry>;
+}
+
+export type Phase = 'idle' | 'joining' | 'running' | 'left';
+
+export class PaxosMachine {
+  readonly addr: Addr;
+  readonly settings: Settings;
+  readonly policy: Policy;
+  readonly ledger: LedgerView;
+  private readonly rng: () => number;
+
+  now = 0;
+  phase: Phase = 'idle';
+  node: NodeId | undefined;
+  quorum: Bitmap = 0n;
+  dead: Bitmap = 0n;
+  failed: Bitmap = 0n;
+  private salt: bigint | undefined;
+  private leaving = false;
+  private readonly scores = new Map<NodeId, { last: number; score: number }>();
+  private readonly deadSince = new Map<NodeId, number>();
+  private readonly lastHeard = new Map<NodeId, number>();
+  private readonly lastBallot = new Map<string, Gen>();
+
+  private out: Effect[] = [];
+  private readonly runq: (() => void)[] = [];
+  private nextId = 1;
+  private readonly timers = new Map<number, () => void>();
+  private readonly collecting = new Map<number, Collecting>();
+  private readonly askTokens = new Map<number, { remote: number } | { rid: number }>();
+
+  private replicatorRunning = false;
+  private replicatorWake = false;
+  private replicated = 0;
+  private membershipTimer = false;
+  /** Counters for tests and property(): */
+  readonly stats = { livelocks: 0, setAttempts: 0, networkWrites: 0, duplicateIds: 0 };
+
+  constructor(o: MachineOptions) {
+    this.addr = o.addr;
+    this.settings = o.settings;
+    this.policy = o.policy;
+    this.rng = o.rng;
+    this.ledger = new LedgerView(o.policy.ledger, () => this.now);
+    for (const e of o.ledger ?? []) this.ledger.load(e);
+  }
+
+  // ------------------------------------------------------------------ driver
+
+  step(now: number, input: Input): Effect[] {
+    if (now > this.now) this.now = now;
+    this.out = [];
+    this.handle(input);
+    while (this.runq.length > 0) this.runq.shift()!();
+    const ops = this.ledger.drain();
+    if (ops.length > 0) this.out.push({ kind: 'ledger', ops });
+    return this.out;
+  }
+
+  private emit(e: Effect): void {
+    this.out.push(e);
+  }
+
+  private handle(input: Input): void {
+    switch (input.kind) {
+      case 'send': return this.onSend(input.msg);
+      case 'request': return this.onRequest(input.handle, input.msg);
+      case 'reply': return this.onReply(input.rid, input.from, input.msg);
+      case 'timer': {
+        const f = this.timers.get(input.id);
+        if (f) { this.timers.delete(input.id); f(); }
+        return;
+      }
+      case 'call': return this.onCall(input.cid, input.call);
+      case 'answers': return this.onAnswers(input.token, input.messages);
+    }
+  }
+
+  private setTimer(ms: number, f: () => void): void {
+    const id = this.nextId++;
+    this.timers.set(id, f);
+    this.emit({ kind: 'timer', id, at: this.now + Math.max(0, ms) });
+  }
+
+  /** Run an operation; `done` gets its result. */
+  private spawn<R>(op: Op<R>, done: (r: R) => void = () => {}): void {
+    const advance = (v: unknown): void => {
+      let r: IteratorResult<Wait, R>;
+      try {
+        r = op.next(v);
+      } catch (e) {
+        throw e;
+      }
+      if (r.done) { done(r.value); return; }
+      const w = r.value;
+      if (w.w === 'sleep') this.setTimer(w.ms, () => this.runq.push(() => advance(undefined)));
+      else this.startCollect(w.spec, (replies) => this.runq.push(() => advance(replies)));
+    };
+    this.runq.push(() => advance(undefined));
+  }
+
+  private startCollect(spec: CollectSpec, resume: (r: Reply[]) => void): void {
+    const rid = this.nextId++;
+    const c: Collecting = { spec, replies: [], replied: 0n, start: this.now, resume, closed: false };
+    this.collecting.set(rid, c);
+    this.emit({ kind: 'request', rid, msg: spec.msg, timeoutMs: spec.timeoutMs });
+    this.setTimer(spec.timeoutMs, () => this.closeCollect(rid));
+    if (spec.minMs !== undefined) this.setTimer(spec.minMs, () => this.checkCollect(rid));
+    if (spec.self) {
+      if (spec.msg.t === 'ask') {
+        const token = this.nextId++;
+        this.askTokens.set(token, { rid });
+        this.emit({ kind: 'ask', token, message: spec.msg.message });
+      } else {
+        for (const m of this.answer(spec.msg)) this.addReply(rid, this.addr, m);
+      }
+    }
+    this.checkCollect(rid);
+  }
+
+  private addReply(rid: number, from: Addr, msg: PaxosMsg): void {
+    const c = this.collecting.get(rid);
+    if (!c || c.closed || msg.t !== c.spec.msg.t) return;
+    const n = replyNode(msg);
+    if (n !== undefined) this.lastHeard.set(n, this.now);
+    if (n !== undefined && n === this.node && from !== this.addr && this.policy.carefulJoin) this.duplicateId(from);
+    if (c.spec.stop?.(msg)) { this.closeCollect(rid); return; }
+    if (!c.spec.keepDuplicates) {
+      if (n !== undefined ? has(c.replied, n) : c.replies.some((r) => r.from === from)) return;
+    }
+    c.replies.push({ from, msg });
+    if (n !== undefined) c.replied = add(c.replied, n);
+    this.checkCollect(rid);
+  }
+
+  private checkCollect(rid: number): void {
+    const c = this.collecting.get(rid);
+    if (!c || c.closed) return;
+    const q = c.spec.quorum;
+    if (q !== undefined && q !== 0n && (q & c.replied) === q) { this.closeCollect(rid); return; }
+    if (c.spec.done && this.now - c.start >= (c.spec.minMs ?? 0) && c.spec.done(c.replies)) this.closeCollect(rid);
+  }
+
+  private closeCollect(rid: number): void {
+    const c = this.collecting.get(rid);
+    if (!c || c.closed) return;
+    c.closed = true;
+    this.collecting.delete(rid);
+    c.resume(c.replies);
+  }
+
+  private onReply(rid: number, from: Addr, msg: PaxosMsg): void {
+    if (this.phase === 'left') return;
+    this.addReply(rid, from, msg);
+  }
+
+  private onAnswers(token: number, messages: readonly Term[]): void {
+    const t = this.askTokens.get(token);
+    if (!t) return;
+    this.askTokens.delete(token);
+    for (const message of messages) {
+      const m: PaxosMsg = { t: 'ask', ...(this.node !== undefined && { node: this.node }), message };
+      if ('remote' in t) this.emit({ kind: 'reply', handle: t.remote, msg: m });
+      else this.addReply(t.rid, this.addr, m);
+    }
+  }
+
+  // ------------------------------------------------------------ inbound events
+
+  private listening(): boolean {
+    return this.phase === 'joining' || this.phase === 'running';
+  }
+
+  /** paxos_message/1 for requests: the replies this node gives. */
+  private answer(msg: PaxosMsg): PaxosMsg[] {
+    if (!this.listening()) return [];
+    const me = this.node;
+    switch (msg.t) {
+      case 'prepare':
+        if (me === undefined) return [];
+        return [{ ...msg, node: me, gen: this.ledger.prepare(msg.key, msg.value) }];
+      case 'accept':
+        if (me === undefined) return [];
+        return [{ ...msg, node: me, genA: this.ledger.accept(msg.key, msg.gen, msg.value) ? msg.gen : 'nack' }];
+      case 'learn':
+        if (me === undefined) return [];
+        return [{ ...msg, node: me, genA: this.ledger.learn(msg.key, msg.gen, msg.value) ? msg.gen : 'nack' }];
+      case 'retrieve': {
+        if (me === undefined) return [];
+        const v = this.ledger.read(msg.key);
+        return v ? [{ ...msg, node: me, gen: v.gen, value: v.value }] : [];
+      }
+      case 'node':
+        if (me !== undefined && this.phase === 'running') return [{ t: 'node', node: me, quorum: this.quorum, dead: this.dead }];
+        if (this.salt !== undefined) return [{ t: 'node', node: 'self', quorum: 0n, dead: this.salt }];
+        return [];
+      case 'claim_node':
+        return [{ t: 'claim_node', node: msg.node, ok: me !== msg.node }];
+      default:
+        return [];
+    }
+  }
+
+  private onRequest(handle: number, msg: PaxosMsg): void {
+    if (msg.t === 'ask') {
+      if (this.node === undefined || !this.listening()) return;
+      const token = this.nextId++;
+      this.askTokens.set(token, { remote: handle });
+      this.emit({ kind: 'ask', token, message: msg.message });
+      return;
+    }
+    for (const r of this.answer(msg)) this.emit({ kind: 'reply', handle, msg: r });
+  }
+
+  /** paxos_message/1 for broadcasts. */
+  private onSend(msg: PaxosMsg): void {
+    if (!this.listening()) return;
+    switch (msg.t) {
+      case 'changed': return this.applyChanged(msg.key, msg.gen, msg.value, msg.acceptors);
+      case 'learned': this.ledger.confirm(msg.key, msg.gen, msg.value, msg.acceptors); return;
+      case 'forget':
+        this.ledger.forget(msg.nodes);
+        if (this.policy.catchUp) this.startReplicator();
+        return;
+      default: return;
+    }
+  }
+
+  private applyChanged(key: Term, gen: Gen, value: Term, acceptors: Bitmap): void {
+    const before = this.ledger.read(key);
+    this.ledger.confirm(key, gen, value, acceptors);
+    // SWI announces every changed/4 it receives; we only those not already superseded.
+    if (this.policy.ledger === 'ours' && before !== undefined && before.gen > gen) return;
+    this.emit({ kind: 'changed', key, value });
+    if (this.node === undefined) return;
+    const k = termKey(key);
+    if (k === QUORUM_K && value.kind === 'int') this.updateQuorum(BigInt(value.value));
+    else if (k === DEAD_K && value.kind === 'int') this.updateDead(BigInt(value.value));
+  }
+
+  /** update_quorum/1. */
+  private updateQuorum(proposed: Bitmap): void {
+    const me = this.node!;
+    if (this.quorum === proposed) return;
+    if (this.leaving || has(proposed, me)) {
+      this.setQuorum(proposed);
+      return;
+    }
+    const q = add(proposed, me);
+    this.setQuorum(q);
+    this.spawn(this.setOp(QUORUM_KEY, int(q), {}));
+  }
+
+  /** update_dead/1. */
+  private updateDead(proposed: Bitmap): void {
+    const me = this.node!;
+    if (this.dead === proposed) return;
+    if (this.leaving || !has(proposed, me)) {
+      this.setDead(proposed);
+      return;
+    }
+    const d = del(proposed, me);
+    this.setDead(d);
+    this.spawn(this.setOp(DEAD_KEY, int(d), {}));
+  }
+
+  private setQuorum(q: Bitmap): void {
+    if (q === this.quorum) return;
+    const grew = (q & ~this.quorum) !== 0n;
+    this.quorum = q;
+    this.emit({ kind: 'membership', node: this.node, quorum: this.quorum, dead: this.dead });
+    if (grew && this.policy.catchUp) this.startReplicator();
+  }
+
+  private setDead(d: Bitmap): void {
+    if (d === this.dead) return;
+    for (const n of members(d & ~this.dead)) this.deadSince.set(n, this.now);
+    for (const n of members(this.dead & ~d)) this.deadSince.delete(n);
+    this.dead = d;
+    this.emit({ kind: 'membership', node: this.node, quorum: this.quorum, dead: this.dead });
+  }
+
+  // -------------------------------------------------------------------- calls
+
+  private onCall(cid: number, call: Call): void {
+    const done = (r: CallResult): void => this.emit({ kind: 'result', cid, result: r });
+    const fail = (reason: string): void => done({ ok: false, op: call.op, reason });
+    switch (call.op) {
+      case 'join':
+        if (this.phase !== 'idle') return fail(this.phase === 'left' ? 'left' : 'already_initialized');
+        this.phase = 'joining';
+        return this.spawn(this.joinOp(call.node), (r) => done(r));
+      case 'set':
+        if (this.phase !== 'running') return fail('not_running');
+        return this.spawn(this.setOp(call.key, call.value, call), (r) =>
+          done(r.ok ? { ok: true, op: 'set', gen: r.gen } : { ok: false, op: 'set', reason: r.reason }));
+      case 'get':
+        if (this.phase !== 'running') return fail('not_running');
+        return this.spawn(this.getOp(call.key, call), done);
+      case 'ask':
+        if (this.phase !== 'running') return fail('not_running');
+        return this.spawn(this.askOp(call), done);
+      case 'leave':
+        return this.spawn(this.leaveOp(), () => done({ ok: true, op: 'leave' }));
+    }
+  }
+
+  // ---------------------------------------------------------------- node ids
+
+  private *joinOp(fixed: NodeId | undefined): Op<CallResult> {
+    const t0 = this.now;
+    const careful = this.policy.carefulJoin;
+    const s = this.settings;
+    const tmo = (careful ? s.join_timeout : 0.25) * 1000;
+    for (let retry = 1; retry <= 20; retry++) {
+      this.dead = 0n; this.quorum = 0n; this.failed = 0n; this.scores.clear(); this.leaving = false;
+      this.salt = this.randomSalt();
+      const salt = this.salt;
+      const replies = yield* collect({
+        msg: { t: 'node' }, timeoutMs: tmo, self: false, keepDuplicates: !careful,
+        ...(careful && { minMs: s.join_grace * 1000, done: (rs: readonly Reply[]) => knownAllAnswered(rs) }),
+      });
+      if (careful && !knownAllAnswered(replies) && replies.some((r) => r.msg.t === 'node' && typeof r.msg.node === 'number')) {
+        // Some running member did not answer (a lost datagram?): ask once more, keep the union.
+        const more = yield* collect({
+          msg: { t: 'node' }, timeoutMs: tmo, self: false,
+          minMs: s.join_grace * 1000, done: (rs: readonly Reply[]) => knownAllAnswered([...replies, ...rs]),
+        });
+        for (const r of more) if (!replies.some((x) => x.from === r.from)) replies.push(r);
+      }
+      // paxos.pl retracts the salt here, so a claiming node is invisible to node/3;
+      // ours stays visible as `self` until it runs, so concurrent joiners count it.
+      if (!careful) this.salt = undefined;
+      const clusterSeen = careful && knownAllAnswered(replies);
+      const starting = replies.filter((r) => r.msg.t === 'node' && r.msg.node === 'self');
+      const running = replies.filter((r) => r.msg.t === 'node' && typeof r.msg.node === 'number');
+      const salts = [...new Set([salt, ...starting.map((r) => (r.msg as { dead?: bigint }).dead ?? 0n)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const offset = salts.indexOf(salt) + 1;
+      let quorum = 0n; let dead = 0n;
+      const runningIds = new Set<NodeId>();
+      for (const r of running) {
+        const m = r.msg as { node: NodeId; quorum?: bigint; dead?: bigint };
+        runningIds.add(m.node);
+        quorum |= m.quorum ?? 0n; dead |= m.dead ?? 0n;
+      }
+      let node: NodeId | undefined;
+      let rejoin = false;
+      if (fixed === undefined) {
+        let seen = 0;
+        for (let n = 0; n <= 1000; n++) {
+          if (runningIds.has(n) || has(dead, n)) continue;
+          // Ours: an id still in the quorum belongs to a member that may come back
+          // (crashed, cut off); reusing it would mix two nodes' votes and holders.
+          if (careful && has(quorum, n)) continue;
+          if (++seen === offset) { node = n; break; }
+        }
+        if (node === undefined) { this.phase = 'idle'; return { ok: false, op: 'join', reason: 'resource_error(paxos_nodes)' }; }
+      } else if (runningIds.has(fixed)) {
+        this.phase = 'idle';
+        return { ok: false, op: 'join', reason: `permission_error(set, paxos_node, ${fixed})` };
+      } else {
+        node = fixed;
+        rejoin = true;
+      }
+      this.node = node;
+      // claim_node/2: every other node must agree nobody has it.
+      const known = new Set(replies.map((r) => r.from));
+      let ok = true;
+      // Ours claims twice (a lost "false" must be lost twice to go unnoticed) and ends a
+      // claim round early only when a running cluster answered the node query in full;
+      // otherwise unknown joiners may still object, so we wait the whole window.
+      // A known node's answer may be lost: ask again (up to 5 rounds) until each answered.
+      const answered = new Set<Addr>([this.addr]);
+      for (let round = 0; ok && round < (careful ? 5 : 1); round++) {
+        if (careful && round >= 2 && [...known].every((a) => answered.has(a))) break;
+        const claims = yield* collect({
+          msg: { t: 'claim_node', node }, timeoutMs: tmo, self: false, keepDuplicates: true,
+          ...(clusterSeen && { minMs: s.join_grace * 1000, done: (rs: readonly Reply[]) => [...known].every((a) => answered.has(a) || rs.some((r) => r.from === a)) }),
+        });
+        for (const r of claims) answered.add(r.from);
+        ok = claims.every((r) => r.from === this.addr || (r.msg.t === 'claim_node' && r.msg.ok === true));
+      }
+      if (careful && ![...known].every((a) => answered.has(a))) ok = false;
+      if (!ok) {
+        this.node = undefined;
+        this.salt = undefined;
+        if (careful) yield* sleep(this.rng() * 100);
+        continue;
+      }
+      this.salt = undefined;
+      this.setDead(dead);
+      this.setQuorum(add(quorum, node));
+      this.phase = 'running';
+      this.emit({ kind: 'membership', node, quorum: this.quorum, dead: this.dead });
+      yield* this.setOp(QUORUM_KEY, int(this.quorum), {});
+      if (rejoin) yield* this.rejoinOp();
+      this.startReplicator();
+      if (this.policy.membershipCheck) this.scheduleMembershipCheck();
+      return { ok: true, op: 'join', node, ms: this.now - t0 };
+    }
+    this.phase = 'idle';
+    return { ok: false, op: 'join', reason: 'no free node id after 20 attempts' };
+
+    function knownAllAnswered(rs: readonly Reply[]): boolean {
+      // Done once some running node answered and every live member of the union quorum did.
+      let q = 0n; let d = 0n; let got = 0n;
+      for (const r of rs) {
+        if (r.msg.t !== 'node' || typeof r.msg.node !== 'number') continue;
+        q |= r.msg.quorum ?? 0n; d |= r.msg.dead ?? 0n; got = add(got, r.msg.node);
+      }
+      const live = q & ~d;
+      return live !== 0n && (live & got) === live;
+    }
+  }
+
+  /**
+   * Another address answers with our node id: two nodes share it. The one with the
+   * greater address gives it up and joins again under a new id (ours only).
+   */
+  private duplicateId(other: Addr): void {
+    if (this.phase !== 'running' || this.addr < other) return;
+    this.stats.duplicateIds++;
+    this.node = undefined;
+    this.phase = 'joining';
+    this.lastBallot.clear();
+    this.spawn(this.joinOp(undefined));
+  }
+
+  private randomSalt(): bigint {
+    const hi = BigInt(Math.floor(this.rng() * 2 ** 31));
+    const lo = BigInt(Math.floor(this.rng() * 2 ** 32));
+    return (hi << 32n) | lo;
+  }
+
+  /** paxos_rejoin/0: remove ourselves from the dead set; ours also asks to be caught up. */
+  private *rejoinOp(): Op<void> {
+    const me = this.node!;
+    const bounded = this.policy.boundedLeave;
+    for (let i = 0; !bounded || i < this.settings.max_membership_sets; i++) {
+      const r = yield* this.getOp(DEAD_KEY, {});
+      if (!r.ok || r.op !== 'get' || r.value.kind !== 'int') break;
+      const d0 = BigInt(r.value.value);
+      const d = del(d0, me);
+      if (d === d0) break;
+      const s = yield* this.setOp(DEAD_KEY, int(d), {});
+      if (s.ok) break;
+      if (!bounded && i > 200) { this.stats.livelocks++; break; }
+    }
+    if (this.policy.catchUp && this.ledger.size === 0) {
+      // Holders still name us from before; make the replicators push everything again.
+      this.broadcast({ t: 'forget', nodes: bit(me) });
+    }
+  }
+
+  // --------------------------------------------------------------- leaving
+
+  /** paxos_leave/0. */
+  private *leaveOp(): Op<void> {
+    if (this.node === undefined || this.phase !== 'running') { this.phase = 'left'; this.emit({ kind: 'left' }); return; }
+    const me = this.node;
+    this.leaving = true;
+    yield* this.leaveNodeOp(me);
+    this.broadcast({ t: 'forget', nodes: bit(me) });
+    this.phase = 'left';
+    this.leaving = false;
+    this.emit({ kind: 'left' });
+  }
+
+  /** paxos_leave/1. */
+  private *leaveNodeOp(n: NodeId): Op<void> {
+    yield* this.updateSetOp('quorum', n);
+    yield* this.updateSetOp('dead', n);
+  }
+
+  /** paxos_update_set/2: repeat until set or leaving (ours: a bounded number of attempts). */
+  private *updateSetOp(which: 'quorum' | 'dead', n: NodeId): Op<boolean> {
+    for (let i = 0; ; i++) {
+      const value = which === 'quorum' ? this.quorum : this.dead;
+      const next = which === 'quorum' ? del(value, n) : add(value, n);
+      if (value === next) return true;
+      const r = yield* this.setOp(which === 'quorum' ? QUORUM_KEY : DEAD_KEY, int(next), {});
+      if (r.ok) return true;
+      if (this.leaving) return false;
+      if (this.policy.boundedLeave && i + 1 >= this.settings.max_membership_sets) return false;
+      if (!this.policy.boundedLeave && i >= 200) { this.stats.livelocks++; return false; } // paxos.pl loops forever
+    }
+  }
+
+  // ------------------------------------------------------------ node status
+
+  /** update_failed/3. */
+  private updateFailed(action: 'set' | 'get' | 'replicate', quorum: Bitmap, alive: Bitmap): Op<void> | undefined {
+    let failed = quorum & ~alive;
+    if (this.policy.name === 'ours' && this.node !== undefined) failed = del(failed, this.node);
+    for (const n of members(alive)) this.scores.delete(n);
+    const dying: NodeId[] = [];
+    for (const n of members(failed)) if (this.considerDead(n)) dying.push(n);
+    if (failed !== this.failed) {
+      this.failed = failed;
+      if (action === 'set') this.startReplicator();
+    }
+    if (dying.length === 0) return undefined;
+    const self = this;
+    return (function* () { for (const n of dying) yield* self.leaveNodeOp(n); })();
+  }
+
+  /** consider_dead1/1: true when the node is now considered dead. */
+  private considerDead(n: NodeId): boolean {
+    const s = this.scores.get(n);
+    const t = this.now / 1000;
+    if (!s) { this.scores.set(n, { last: t, score: 10 }); return false; }
+    const score = s.score * 2 ** (-(t - s.last) / this.settings.death_half_life) + 10;
+    this.scores.set(n, { last: t, score });
+    return this.policy.deathTest === 'inverted' ? score < this.settings.death_score : score >= this.settings.death_score;
+  }
+
+  /** Run the leave operations update_failed asks for: inline as paxos.pl, or in the background (ours). */
+  private *afterFailed(op: Op<void> | undefined): Op<void> {
+    if (!op) return;
+    if (this.policy.boundedLeave) this.spawn(op);
+    else yield* op;
+  }
+
+  /** life_quorum/2. */
+  lifeQuorum(): { quorum: Bitmap; alive: Bitmap } {
+    const quorum = this.quorum;
+    if (this.failed !== 0n) {
+      const alive = quorum & ~this.failed;
+      if (majority(alive, quorum)) return { quorum, alive };
+    }
+    return { quorum, alive: quorum };
+  }
+
+  // -------------------------------------------------------------------- set
+
+  private broadcast(msg: PaxosMsg): void {
+    this.emit({ kind: 'broadcast', msg });
+    this.onSend(msg); // our own copy, as paxos.pl receives it over UDP
+  }
+
+  private nextGen(key: Term, highest: Gen): Gen {
+    if (this.policy.ballot === 'succ') return highest + 1;
+    const k = termKey(key);
+    const g = uniqueBallot(Math.max(highest, this.lastBallot.get(k) ?? 0), this.node!);
+    this.lastBallot.set(k, g);
+    return g;
+  }
+
+  /** paxos_set/3. */
+  private *setOp(key: Term, value: Term, o: { retries?: number; timeout?: number }): Op<{ ok: true; gen: Gen } | { ok: false; reason: string }> {
+    const retries = o.retries ?? this.settings.max_sets;
+    const tmo = (o.timeout ?? this.settings.response_timeout) * 1000;
+    const ours = this.policy.name === 'ours';
+    let reason = 'no agreement';
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (this.phase === 'left') return { ok: false, reason: 'left' };
+      if (attempt > 0 && this.policy.backoff) {
+        const win = Math.min(this.settings.set_backoff * 2 ** (attempt - 1), this.settings.set_backoff_max) * 1000;
+        yield* sleep(this.rng() * win);
+      }
+      this.stats.setAttempts++;
+      const { quorum, alive } = this.lifeQuorum();
+      if (alive === 0n) { reason = 'empty quorum'; continue; }
+      const prep = yield* collect({ msg: { t: 'prepare', key, value }, quorum, timeoutMs: tmo, self: true, keepDuplicates: !ours });
+      let prepNodes = 0n; let k = 0;
+      for (const r of prep) {
+        const m = r.msg as { node?: NodeId; gen?: Gen };
+        if (m.node !== undefined) prepNodes = add(prepNodes, m.node);
+        if (m.gen !== undefined && m.gen > k) k = m.gen;
+      }
+      if (this.phase !== 'running') return { ok: false, reason: 'node id given up' }; // duplicateId()
+      if (!majority(prepNodes, quorum)) { reason = 'no majority for prepare'; continue; }
+      const gen = this.nextGen(key, k);
+      const acc = yield* collect({
+        msg: { t: 'accept', key, gen, value }, quorum: alive, timeoutMs: tmo, self: true, keepDuplicates: !ours,
+        stop: (m) => m.t === 'accept' && m.genA === 'nack',
+      });
+      let accNodes = 0n; let allSame = acc.length > 0;
+      for (const r of acc) {
+        const m = r.msg as { node?: NodeId; genA?: Gen | 'nack' };
+        if (m.node !== undefined) accNodes = add(accNodes, m.node);
+        if (m.genA !== gen) allSame = false;
+      }
+      if (!majority(accNodes, quorum)) { reason = 'no majority for accept'; continue; }
+      if ((prepNodes & accNodes) === 0n) { reason = 'prepare and accept sets do not intersect'; continue; }
+      if (!allSame) { reason = 'c_element'; continue; }
+      this.broadcast({ t: 'changed', key, gen, value, acceptors: accNodes });
+      yield* this.afterFailed(this.updateFailed('set', quorum, accNodes));
+      return { ok: true, gen };
+    }
+    return { ok: false, reason };
+  }
+
+  // -------------------------------------------------------------------- get
+
+  /** paxos_get/3. */
+  private *getOp(key: Term, o: { retries?: number; timeout?: number }): Op<CallResult> {
+    const local = this.ledger.read(key);
+    if (local && !(this.policy.guardStale && this.ledger.superseded(key))) {
+      return { ok: true, op: 'get', value: local.value, gen: local.gen, source: 'local' };
+    }
+    const retries = o.retries ?? this.settings.max_gets;
+    const tmo = (o.timeout ?? this.settings.response_timeout) * 1000;
+    const me = this.node!;
+    if (this.policy.get === 'swi') {
+      for (let attempt = 0; attempt <= retries; attempt++) {
+        const { quorum, alive } = this.lifeQuorum();
+        const qa = del(alive, me);
+        const rs = yield* collect({ msg: { t: 'retrieve', key }, quorum: qa, timeoutMs: tmo, self: true, keepDuplicates: true });
+        let got = 0n;
+        for (const r of rs) if (r.msg.t === 'retrieve' && r.msg.node !== undefined) got = add(got, r.msg.node);
+        const best = highestVote(rs);
+        if (!best || best.count < Math.floor((popcount(qa) + 2) / 2)) continue;
+        yield* this.afterFailed(this.updateFailed('get', quorum, got));
+        this.stats.networkWrites++;
+        const s = yield* this.setOp(key, best.value, {}); // "Is this needed?" says paxos.pl
+        if (!s.ok) continue;
+        // The caller's Value is bound only when every addressed member replied (collect's
+        // if-then-else keeps the last reply's bindings); otherwise it stays unbound.
+        const allReplied = qa !== 0n && (qa & got) === qa;
+        const last = rs[rs.length - 1]?.msg as { value?: Term; gen?: Gen } | undefined;
+        return allReplied && last?.value
+          ? { ok: true, op: 'get', value: last.value, gen: last.gen, source: 'network' }
+          : { ok: true, op: 'get', value: variable(), gen: undefined, source: 'network' };
+      }
+      return { ok: false, op: 'get', reason: 'no majority' };
+    }
+    // Ours: a value only when a majority of the quorum holds it at one generation (our own
+    // valid record counts as a vote); never a write, only repair of lagging members.
+    let reason = 'no majority agrees on a generation';
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) yield* sleep(this.rng() * this.settings.set_backoff * 1000 * 2 ** Math.min(attempt, 5));
+      const { quorum, alive } = this.lifeQuorum();
+      const ask = del(alive, me);
+      const rs = ask === 0n ? [] : yield* collect({ msg: { t: 'retrieve', key }, quorum: ask, timeoutMs: tmo, self: false });
+      const votes = new Map<Gen, { value: Term; nodes: Bitmap }>();
+      let got = 0n;
+      const vote = (n: NodeId, g: Gen, v: Term): void => {
+        const e = votes.get(g) ?? { value: v, nodes: 0n };
+        e.nodes = add(e.nodes, n);
+        votes.set(g, e);
+      };
+      const mine = this.ledger.read(key);
+      if (mine) vote(me, mine.gen, mine.value);
+      for (const r of rs) {
+        const m = r.msg;
+        if (m.t !== 'retrieve' || m.node === undefined || m.gen === undefined || m.value === undefined) continue;
+        got = add(got, m.node);
+        vote(m.node, m.gen, m.value);
+      }
+      yield* this.afterFailed(this.updateFailed('get', ask, got));
+      if (votes.size === 0 && majority(add(got, me), quorum)) return { ok: false, op: 'get', reason: 'no such key' };
+      let best: [Gen, { value: Term; nodes: Bitmap }] | undefined;
+      for (const e of votes) if (!best || e[0] > best[0]) best = e;
+      if (!best) continue;
+      // The newest generation must be held by a majority; a newer one seen by anyone but
+      // held by too few means an unconfirmed write: no answer rather than a stale one.
+      if (!majority(best[1].nodes, quorum)) continue;
+      const lagging = got & ~best[1].nodes;
+      if (lagging !== 0n || (mine === undefined || mine.gen < best[0])) {
+        const entry: ValidEntry = { key, gen: best[0], value: best[1].value, holders: best[1].nodes };
+        this.spawn(this.replicateKeyOp(add(lagging, me), entry, tmo));
+      }
+      return { ok: true, op: 'get', value: best[1].value, gen: best[0], source: 'network' };
+    }
+    return { ok: false, op: 'get', reason };
+  }
+
+  // -------------------------------------------------------------------- ask
+
+  private *askOp(call: { message: Term; timeout?: number; quorum?: Bitmap }): Op<CallResult> {
+    const quorum = call.quorum ?? this.lifeQuorum().quorum;
+    const tmo = (call.timeout ?? this.settings.response_timeout) * 1000;
+    const rs = yield* collect({ msg: { t: 'ask', message: call.message }, quorum, timeoutMs: tmo, self: true, keepDuplicates: true });
+    return {
+      ok: true, op: 'ask',
+      replies: rs.map((r) => ({ node: replyNode(r.msg), message: (r.msg as { message: Term }).message })),
+    };
+  }
+
+  // ------------------------------------------------------------ replication
+
+  /** start_replicator/0. */
+  startReplicator(): void {
+    if (this.phase !== 'running' || this.node === undefined) return;
+    if (this.replicatorRunning) { this.replicatorWake = true; return; }
+    this.replicatorRunning = true;
+    this.spawn(this.replicatorOp(), () => { this.replicatorRunning = false; });
+  }
+
+  private needsReplication(nodes: Bitmap): ValidEntry[] {
+    const out: ValidEntry[] = [];
+    const all = this.policy.ledger === 'swi' ? this.ledger.current() : this.ledger.latest();
+    for (const e of all) if ((nodes & ~e.holders) !== 0n && !isAdminKey(e.key)) out.push(e);
+    return out;
+  }
+
+  /** replicator/0: push keys to members that do not hold them, replication_rate keys per second. */
+  private *replicatorOp(): Op<void> {
+    const pause = 1000 / this.settings.replication_rate;
+    for (;;) {
+      this.replicatorWake = false;
+      if (this.phase !== 'running') return;
+      const me = this.node!;
+      let life = this.quorum & ~this.dead;
+      if (this.policy.catchUp && this.failed !== 0n && majority(life & ~this.failed, this.quorum)) life &= ~this.failed;
+      if ((life & ~bit(me)) === 0n) return;
+      const todo = this.needsReplication(life);
+      if (todo.length === 0) {
+        if (this.replicated > 0) this.emit({ kind: 'progress', replicated: this.replicated, pending: 0 });
+        this.replicated = 0;
+        if (this.replicatorWake) continue;
+        return;
+      }
+      let pick = 0;
+      if (this.policy.name === 'swi') {
+        const nth = Math.floor(this.rng() * popcount(life));
+        pick = nth < todo.length ? nth : 0;
+      }
+      yield* this.replicateKeyOp(life, todo[pick]!, this.settings.response_timeout * 1000);
+      this.replicated++;
+      if (this.policy.catchUp) this.emit({ kind: 'progress', replicated: this.replicated, pending: todo.length - 1 });
+      yield* sleep(pause);
+    }
+  }
+
+  /** paxos_replicate_key/3. */
+  private *replicateKeyOp(nodes: Bitmap, e: ValidEntry, tmo: number): Op<void> {
+    const rs = yield* collect({
+      msg: { t: 'learn', key: e.key, gen: e.gen, value: e.value }, quorum: nodes, timeoutMs: tmo, self: true,
+      keepDuplicates: this.policy.name === 'swi', stop: (m) => m.t === 'learn' && m.genA === 'nack',
+    });
+    let learned = 0n;
+    for (const r of rs) if (r.msg.t === 'learn' && r.msg.node !== undefined) learned = add(learned, r.msg.node);
+    const holders = e.holders | learned;
+    this.broadcast({ t: 'learned', key: e.key, gen: e.gen, value: e.value, acceptors: holders });
+    yield* this.afterFailed(this.updateFailed('replicate', nodes, learned));
+  }
+
+  // ------------------------------------------------------ membership (ours)
+
+  private scheduleMembershipCheck(): void {
+    if (this.membershipTimer) return;
+    this.membershipTimer = true;
+    const jitter = 0.5 + this.rng();
+    this.setTimer(this.settings.membership_interval * 1000 * jitter, () => {
+      this.membershipTimer = false;
+      if (this.phase !== 'running' || this.leaving) return;
+      this.spawn(this.membershipCheckOp(), () => this.scheduleMembershipCheck());
+    });
+  }
+
+  /**
+   * Anti-entropy for the admin keys: adopt the newest confirmed quorum and dead sets
+   * any peer holds (so a healed partition converges on one view and a node dropped
+   * while cut off re-adds itself), wake the replicator, and release long-dead ids.
+   */
+  private *membershipCheckOp(): Op<void> {
+    const tmo = this.settings.response_timeout * 1000;
+    for (const key of [QUORUM_KEY, DEAD_KEY]) {
+      if (this.phase !== 'running') return;
+      const rs = yield* collect({ msg: { t: 'retrieve', key }, quorum: del(this.quorum, this.node!), timeoutMs: tmo, self: false });
+      let best: { gen: Gen; value: Term; holders: Bitmap } | undefined;
+      for (const r of rs) {
+        const m = r.msg;
+        if (m.t !== 'retrieve' || m.gen === undefined || m.value === undefined || m.node === undefined) continue;
+        if (!best || m.gen > best.gen) best = { gen: m.gen, value: m.value, holders: 0n };
+        if (best.gen === m.gen) best.holders = add(best.holders, m.node);
+      }
+      const mine = this.ledger.read(key);
+      if (this.phase !== 'running') return;
+      if (best && (!mine || best.gen > mine.gen)) {
+        this.applyChanged(key, best.gen, best.value, add(best.holders, this.node!));
+      }
+    }
+    if (this.phase !== 'running') return;
+    // Re-assert our own membership if our view lacks it (e.g. we were declared dead while cut off).
+    const me = this.node!;
+    if (!has(this.quorum, me)) {
+      this.setQuorum(add(this.quorum, me));
+      this.spawn(this.setOp(QUORUM_KEY, int(this.quorum), {}));
+    }
+    if (has(this.dead, me)) {
+      this.setDead(del(this.dead, me));
+      this.spawn(this.setOp(DEAD_KEY, int(this.dead), {}));
+    }
+    this.startReplicator();
+    if (this.policy.releaseDead) yield* this.releaseDeadOp();
+  }
+
+  /** Dead-id release: documented in docs/paxos-departures.md (defect 7). */
+  private *releaseDeadOp(): Op<void> {
+    const me = this.node!;
+    const { alive } = this.lifeQuorum();
+    const live = alive & ~this.dead;
+    if (members(live)[0] !== me) return; // one releaser: the lowest live id
+    const limit = this.settings.dead_release * 1000;
+    for (const n of members(this.dead)) {
+      const since = this.deadSince.get(n) ?? this.now;
+      if (!this.deadSince.has(n)) this.deadSince.set(n, since);
+      const heard = this.lastHeard.get(n) ?? -Infinity;
+      if (this.now - since < limit || heard > since) continue;
+      const next = del(this.dead, n);
+      const r = yield* this.setOp(DEAD_KEY, int(next), { retries: 3 });
+      if (r.ok) this.broadcast({ t: 'forget', nodes: bit(n) });
+    }
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  property(): { node: NodeId | undefined; quorum: Bitmap; failed: Bitmap; dead: Bitmap; phase: Phase } {
+    return { node: this.node, quorum: this.quorum, failed: this.failed, dead: this.dead, phase: this.phase };
+  }
+}
+
+
+/** highest_vote/3: most frequent Gen-Value; among equal counts the first in standard order. */
+function highestVote(rs: readonly Reply[]): { value: Term; gen: Gen; count: number } | undefined {
+  const counts = new Map<string, { value: Term; gen: Gen; count: number }>();
+  for (const r of rs) {
+    const m = r.msg;
+    if (m.t !== 'retrieve' || m.gen === undefined || m.value === undefined) continue;
+    const k = `${m.gen}\u0000${termKey(m.value)}`;
+    const e = counts.get(k) ?? { value: m.value, gen: m.gen, count: 0 };
+    e.count++;
+    counts.set(k, e);
+  }
+  let best: { value: Term; gen: Gen; count: number } | undefined;
+  for (const e of counts.values()) {
+    if (!best || e.count > best.count || (e.count === best.count && e.gen < best.gen)) best = e;
+  }
+  return best;
+}

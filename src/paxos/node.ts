@@ -1,0 +1,305 @@
+// The node runtime: binds the pure PaxosMachine to a udp_broadcast transport, a
+// durable ledger, real timers and randomness, and offers the async API of
+// library(paxos): set/get/onChange/quorumAsk/property/close.
+//
+// Wire: like SWI with `paxos_message_hook(P,-,udp(paxos,P))` and
+// `paxos_message_hook(P,T,udp(paxos,P,T))`, broadcasts go out as send(paxos(X)) and
+// requests as request(Id, paxos(X)) with the machine's per-round timeout.
+import { compound, variable } from '../term/build.js';
+import type { Term } from '../term/types.js';
+import { resolve, unify } from '../term/unify.js';
+import { readTerm } from '../text/read.js';
+import { MemoryLedger } from '../store/memory.js';
+import type { ValidEntry } from '../store/ledger.js';
+import type { Inbound } from '../transport/listeners.js';
+import { addressText, type Address } from '../transport/address.js';
+import { type Bitmap, type NodeId, members } from './bits.js';
+import { type Call, type CallResult, type Effect, type Input, PaxosMachine } from './machine.js';
+import type { LedgerOp } from './ledger-view.js';
+import { decodePaxos, encodePaxos } from './messages.js';
+import { OUR_POLICY, type Policy } from './policy.js';
+import type { PaxosLedger, PaxosTransport } from './ports.js';
+import { type Settings, makeSettings } from './settings.js';
+
+export type TermInput = Term | string;
+
+export interface PaxosNodeOptions {
+  readonly transport: PaxosTransport;
+  /** Default: a fresh MemoryLedger. */
+  readonly ledger?: PaxosLedger;
+  /** Rejoin with this node id (paxos_initialize([node(Id)])). */
+  readonly node?: NodeId;
+  readonly settings?: Partial<Settings>;
+  /** Default OUR_POLICY; SWI_POLICY reproduces paxos.pl 9.0.4 (for experiments only). */
+  readonly policy?: Policy;
+  /** Leave the cluster cleanly on SIGTERM/SIGINT, then exit (default false). */
+  readonly handleSignals?: boolean;
+  /** Replication progress (catch-up of joining nodes). */
+  readonly onProgress?: (p: { replicated: number; pending: number }) => void;
+  readonly rng?: () => number;
+}
+
+export interface SetOptions { readonly retries?: number; readonly timeout?: number }
+export type GetOptions = SetOptions;
+export interface AskOptions { readonly timeout?: number; readonly quorum?: Bitmap }
+
+export class PaxosError extends Error {
+  override name = 'PaxosError';
+}
+
+type ChangeHandler = (key: Term, value: Term) => void;
+type AskHandler = (message: Term) => Term[] | Promise<Term[]>;
+
+function toTerm(t: TermInput): Term {
+  return typeof t === 'string' ? readTerm(t) : t;
+}
+
+export class PaxosNode {
+  private readonly machine: PaxosMachine;
+  private readonly pendingCalls = new Map<number, (r: CallResult) => void>();
+  private readonly pendingReplies = new Map<number, { replies: Term[]; done: (t: Term[]) => void; ask: boolean }>();
+  private readonly changeHandlers = new Set<{ key: Term; value: Term; handler: ChangeHandler }>();
+  private readonly askHandlers = new Set<{ pattern: Term; handler: AskHandler }>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private nextCid = 1;
+  private nextHandle = 1;
+  private ledgerChain: Promise<void> = Promise.resolve();
+  private unlisten: (() => void) | undefined;
+  private closed = false;
+  private signalHandler: (() => void) | undefined;
+  private currentHandle: number | undefined;
+  private readonly askHandles = new Map<number, number>();
+
+  private constructor(private readonly o: PaxosNodeOptions, private readonly ledger: PaxosLedger, loaded: ValidEntry[]) {
+    this.machine = new PaxosMachine({
+      addr: `self:${o.transport.ports.public}`,
+      settings: makeSettings(o.settings),
+      policy: o.policy ?? OUR_POLICY,
+      rng: o.rng ?? Math.random,
+      ledger: loaded,
+    });
+  }
+
+  /** Start a node: load the ledger, listen, and join (paxos_initialize/1). */
+  static async start(o: PaxosNodeOptions): Promise<PaxosNode> {
+    const ledger = o.ledger ?? new MemoryLedger();
+    const loaded: ValidEntry[] = [];
+    for await (const e of ledger.current()) loaded.push(e);
+    const node = new PaxosNode(o, ledger, loaded);
+    node.unlisten = o.transport.listen(compound('paxos', variable()), (m) => node.inbound(m));
+    const r = await node.call(o.node === undefined ? { op: 'join' } : { op: 'join', node: o.node });
+    if (!r.ok) {
+      await node.shutdown();
+      throw new PaxosError(`paxos_initialize failed: ${r.reason}`);
+    }
+    if (o.handleSignals) {
+      node.signalHandler = () => { void node.close().finally(() => process.exit(0)); };
+      process.once('SIGTERM', node.signalHandler);
+      process.once('SIGINT', node.signalHandler);
+    }
+    return node;
+  }
+
+  // ------------------------------------------------------------------ API
+
+  /** paxos_set/3: true when the quorum agreed. */
+  async set(key: TermInput, value: TermInput, opts: SetOptions = {}): Promise<boolean> {
+    const r = await this.call({ op: 'set', key: toTerm(key), value: toTerm(value), ...opts });
+    return r.ok;
+  }
+
+  /** paxos_get/3: the value, or undefined when there is none or no majority agrees. */
+  async get(key: TermInput, opts: GetOptions = {}): Promise<Term | undefined> {
+    const r = await this.call({ op: 'get', key: toTerm(key), ...opts });
+    return r.ok && r.op === 'get' ? r.value : undefined;
+  }
+
+  /** paxos_on_change/3: handler runs (asynchronously) for each agreed change whose key and value unify with the patterns. */
+  onChange(key: TermInput, value: TermInput, handler: ChangeHandler): () => void {
+    const e = { key: toTerm(key), value: toTerm(value), handler };
+    this.changeHandlers.add(e);
+    return () => { this.changeHandlers.delete(e); };
+  }
+
+  /** Answer paxos_quorum_ask/4 messages that unify with `pattern` (SWI: a listen/3 on the message). */
+  onAsk(pattern: TermInput, handler: AskHandler): () => void {
+    const e = { pattern: toTerm(pattern), handler };
+    this.askHandlers.add(e);
+    return () => { this.askHandlers.delete(e); };
+  }
+
+  /** paxos_quorum_ask/4: copies of `template` for each reply to `message` from the quorum. */
+  async quorumAsk(template: TermInput, message: TermInput, opts: AskOptions = {}): Promise<Term[]> {
+    const tpl = toTerm(template);
+    const msg = toTerm(message);
+    const r = await this.call({ op: 'ask', message: msg, ...opts });
+    if (!r.ok || r.op !== 'ask') return [];
+    const out: Term[] = [];
+    for (const rep of r.replies) {
+      const b = unify(msg, rep.message);
+      if (b) out.push(resolve(tpl, b));
+    }
+    return out;
+  }
+
+  /** paxos_property/1. */
+  property(): { node: NodeId | undefined; quorum: NodeId[]; failed: NodeId[]; dead: NodeId[]; phase: string } {
+    const p = this.machine.property();
+    return { node: p.node, quorum: members(p.quorum), failed: members(p.failed), dead: members(p.dead), phase: p.phase };
+  }
+
+  /** Leave the cluster (paxos_leave/0), then release the transport and the ledger. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.call({ op: 'leave' });
+    await this.shutdown();
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.signalHandler) {
+      process.off('SIGTERM', this.signalHandler);
+      process.off('SIGINT', this.signalHandler);
+    }
+    this.unlisten?.();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.ledgerChain;
+    await this.o.transport.close();
+    await this.ledger.close();
+    for (const done of this.pendingCalls.values()) done({ ok: false, op: 'leave', reason: 'closed' });
+  }
+
+  // ------------------------------------------------------------- plumbing
+
+  private call(call: Call): Promise<CallResult> {
+    if (this.closed) return Promise.resolve({ ok: false, op: call.op, reason: 'closed' });
+    const cid = this.nextCid++;
+    return new Promise((res) => {
+      this.pendingCalls.set(cid, res);
+      this.step({ kind: 'call', cid, call });
+    });
+  }
+
+  private isSelf(from: Address): boolean {
+    return from.port === this.o.transport.ports.public && (from.ip[0] === 127 || from.ip.every((x) => x === 0));
+  }
+
+  private inbound(m: Inbound): Promise<Term[]> | undefined {
+    if (this.closed || this.isSelf(m.from)) return undefined;
+    const msg = decodePaxos(m.term);
+    if (!msg) return undefined;
+    const from = addressText(m.from);
+    if (m.kind === 'send') {
+      this.step({ kind: 'send', from, msg });
+      return undefined;
+    }
+    const handle = this.nextHandle++;
+    return new Promise<Term[]>((done) => {
+      const p = { replies: [] as Term[], done, ask: msg.t === 'ask' };
+      this.pendingReplies.set(handle, p);
+      this.currentHandle = handle;
+      this.step({ kind: 'request', from, handle, msg });
+      this.currentHandle = undefined;
+      if (!p.ask) { this.pendingReplies.delete(handle); done(p.replies); }
+    });
+  }
+
+  private step(input: Input): void {
+    if (this.closed && input.kind !== 'call') return;
+    const effects = this.machine.step(Date.now(), input);
+    for (const e of effects) this.effect(e);
+  }
+
+  private effect(e: Effect): void {
+    switch (e.kind) {
+      case 'broadcast':
+        this.o.transport.broadcast(encodePaxos(e.msg)).catch(() => {});
+        return;
+      case 'request':
+        void this.request(e.rid, e.msg, e.timeoutMs);
+        return;
+      case 'reply': {
+        const p = this.pendingReplies.get(e.handle);
+        if (p) p.replies.push(encodePaxos(e.msg));
+        return;
+      }
+      case 'timer': {
+        const t = setTimeout(() => { this.timers.delete(t); this.step({ kind: 'timer', id: e.id }); }, Math.max(0, e.at - Date.now()));
+        this.timers.add(t);
+        return;
+      }
+      case 'ledger':
+        this.persist(e.ops);
+        return;
+      case 'result': {
+        const done = this.pendingCalls.get(e.cid);
+        this.pendingCalls.delete(e.cid);
+        done?.(e.result);
+        return;
+      }
+      case 'changed':
+        for (const h of this.changeHandlers) {
+          const b = unify(h.key, e.key);
+          if (b && unify(h.value, e.value, b)) setImmediate(() => h.handler(e.key, e.value));
+        }
+        return;
+      case 'ask':
+        if (this.currentHandle !== undefined) this.askHandles.set(e.token, this.currentHandle);
+        void this.answerAsk(e.token, e.message);
+        return;
+      case 'progress':
+        this.o.onProgress?.({ replicated: e.replicated, pending: e.pending });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async request(rid: number, msg: Parameters<typeof encodePaxos>[0], timeoutMs: number): Promise<void> {
+    let stream;
+    try {
+      stream = this.o.transport.request(encodePaxos(msg), { timeoutMs: timeoutMs + 5 });
+    } catch {
+      return;
+    }
+    for await (const r of stream) {
+      if (this.closed) break;
+      if (this.isSelf(r.from)) continue;
+      const m = decodePaxos(r.term);
+      if (m) this.step({ kind: 'reply', rid, from: addressText(r.from), msg: m });
+    }
+  }
+
+  private async answerAsk(token: number, message: Term): Promise<void> {
+    const out: Term[] = [];
+    for (const h of this.askHandlers) {
+      const b = unify(h.pattern, message);
+      if (!b) continue;
+      try { out.push(...(await h.handler(resolve(message, b)))); } catch { /* a failing handler gives no answer */ }
+    }
+    this.step({ kind: 'answers', token, messages: out });
+    // A remote ask's replies were collected by the machine's reply effects just now.
+    const handle = this.askHandles.get(token);
+    this.askHandles.delete(token);
+    const p = handle === undefined ? undefined : this.pendingReplies.get(handle);
+    if (handle !== undefined && p) { this.pendingReplies.delete(handle); p.done(p.replies); }
+  }
+
+  /** Mirror the machine's ledger changes on the durable ledger, in order. */
+  private persist(ops: readonly LedgerOp[]): void {
+    const l = this.ledger;
+    this.ledgerChain = this.ledgerChain.then(async () => {
+      for (const op of ops) {
+        switch (op.op) {
+          case 'create': await l.create(op.key, op.gen, op.value); break;
+          case 'accept': await l.accept(op.key, op.gen, op.value); break;
+          case 'learn': await l.learn(op.key, op.gen, op.value); break;
+          case 'setHolders': await l.setHolders(op.key, op.gen, op.holders); break;
+          case 'forgetNodes': await l.forgetNodes(op.nodes); break;
+        }
+      }
+    }).catch(() => {});
+  }
+}
