@@ -1,0 +1,121 @@
+// Request tracking, as udp_broadcast.pl's reply queues: each request has a random
+// 63-bit id; replies to it are unified with the request's template and handed
+// out as they arrive until the deadline, or until the caller stops.
+import { randomBytes } from 'node:crypto';
+import { int } from '../term/build.js';
+import type { Term } from '../term/types.js';
+import { type Bindings, resolve, unify } from '../term/unify.js';
+import { type Address, sameAddress } from './address.js';
+
+export interface Reply {
+  /** The request's template instantiated by this reply. */
+  readonly term: Term;
+  /** Bindings of the template's variables made by this reply. */
+  readonly bindings: Bindings;
+  /** The replier's address (SWI's `From` in `Term:From`). */
+  readonly from: Address;
+}
+
+/** The answers to one request, in arrival order; `return()` (or `break` in for-await) stops early. */
+export interface ReplyStream extends AsyncIterableIterator<Reply> {
+  readonly id: bigint;
+  /** Stop listening now; pending next() calls resolve as done. */
+  close(): void;
+}
+
+/** SWI's `Id is random(1<<63)`. */
+export function randomRequestId(): bigint {
+  return randomBytes(8).readBigUInt64BE() & ((1n << 63n) - 1n);
+}
+
+class Stream implements ReplyStream {
+  private readonly queue: Reply[] = [];
+  private readonly waiters: ((r: IteratorResult<Reply>) => void)[] = [];
+  private done = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    readonly id: bigint,
+    private readonly template: Term,
+    private readonly only: Address | undefined,
+    timeoutMs: number,
+    private readonly maxQueued: number,
+    private readonly onClose: (s: Stream) => void,
+  ) {
+    this.timer = setTimeout(() => this.close(), timeoutMs);
+  }
+
+  /** A reply arrived: keep it when it unifies with the template (SWI's thread_get_message/3 leaves others). */
+  offer(term: Term, from: Address): 'taken' | 'skipped' | 'full' {
+    if (this.done) return 'skipped';
+    if (this.only !== undefined && !sameAddress(this.only, from)) return 'skipped';
+    const b = unify(this.template, term);
+    if (b === undefined) return 'skipped';
+    const reply: Reply = { term: resolve(this.template, b), bindings: b, from };
+    const w = this.waiters.shift();
+    if (w) w({ value: reply, done: false });
+    else if (this.queue.length >= this.maxQueued) return 'full';
+    else this.queue.push(reply);
+    return 'taken';
+  }
+
+  next(): Promise<IteratorResult<Reply>> {
+    const r = this.queue.shift();
+    if (r) return Promise.resolve({ value: r, done: false });
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((res) => this.waiters.push(res));
+  }
+
+  return(): Promise<IteratorResult<Reply>> {
+    this.close();
+    this.queue.length = 0;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.onClose(this);
+    for (const w of this.waiters.splice(0)) w({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Reply> {
+    return this;
+  }
+}
+
+/** Open requests of one scope, by id. */
+export class RequestTable {
+  private readonly open = new Map<bigint, Stream>();
+
+  constructor(private readonly maxQueued = 10000) {}
+
+  create(template: Term, timeoutMs: number, only?: Address): ReplyStream {
+    let id = randomRequestId();
+    while (this.open.has(id)) id = randomRequestId();
+    const s = new Stream(id, template, only, timeoutMs, this.maxQueued, (x) => this.open.delete(x.id));
+    this.open.set(id, s);
+    return s;
+  }
+
+  /** The id as it goes on the wire. */
+  static idTerm(id: bigint): Term {
+    return int(id);
+  }
+
+  /** Route a reply; `unknown` when no open request has this id (late, or never ours). */
+  deliver(idTerm: Term, term: Term, from: Address): 'taken' | 'skipped' | 'full' | 'unknown' {
+    if (idTerm.kind !== 'int') return 'unknown';
+    const s = this.open.get(BigInt(idTerm.value));
+    return s === undefined ? 'unknown' : s.offer(term, from);
+  }
+
+  closeAll(): void {
+    for (const s of [...this.open.values()]) s.close();
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+}
