@@ -1,0 +1,165 @@
+// Codec benchmark: encode/decode throughput and encoded size of the binary codec,
+// side by side in the same run with the text writer and reader (wire style) on the
+// same corpus (bench/corpus.ts makeCorpus).
+// Standalone: `npx tsx --expose-gc bench/codec.ts [MB] [seed]` (default 4 MB, seed 1;
+// --expose-gc lets each timed run start after a full GC, which steadies the figures).
+// Rates are per second of process CPU time (see best()).
+import { fileURLToPath } from 'node:url';
+import { decodeMany, decodeTerm, encodeMany, encodeTerm } from '../src/codec/index.js';
+import type { Term } from '../src/term/types.js';
+import { readTerm, readTerms } from '../src/text/read.js';
+import { writeTerm } from '../src/text/write.js';
+import { makeCorpus } from './corpus.js';
+
+export interface Rate {
+  readonly seconds: number;
+  /** Megabytes of this format's own bytes per second. */
+  readonly mbPerSec: number;
+  readonly termsPerSec: number;
+}
+
+export interface CodecBench {
+  readonly terms: number;
+  /** UTF-8 bytes of the corpus as wire text, one `T.\n` per term. */
+  readonly textBytes: number;
+  /** The corpus as one batch (encodeMany: one name table for the batch). */
+  readonly binaryBytes: number;
+  /** The terms encoded one by one (encodeTerm), summed. */
+  readonly binaryEachBytes: number;
+  /** binaryBytes / textBytes and binaryEachBytes / textBytes. */
+  readonly sizeRatio: number;
+  readonly sizeRatioEach: number;
+  readonly encodeMany: Rate;
+  readonly decodeMany: Rate;
+  /** One call per term (encodeTerm / decodeTerm), as a store or a message layer uses it. */
+  readonly encodeEach: Rate;
+  readonly decodeEach: Rate;
+  readonly textWrite: Rate;
+  /** readTerms on the whole corpus text (a batch, results kept, as decodeMany). */
+  readonly textRead: Rate | undefined;
+  /** readTerm on each term's text (results dropped, as decodeTerm each). */
+  readonly textReadEach: Rate | undefined;
+  /** Why the text reader could not be timed (it is developed alongside). */
+  readonly textReadError: string | undefined;
+  /** Times faster than the text reader: decodeMany vs readTerms, decodeTerm vs readTerm. */
+  readonly decodeSpeedup: number | undefined;
+  readonly decodeEachSpeedup: number | undefined;
+  /** encodeTerm each vs writeTerm each. */
+  readonly encodeSpeedup: number;
+}
+
+/**
+ * Time each function `runs` times, interleaved (a b c a b c ...) so that a change of
+ * load on the machine hits all alike, after one warm-up each; the best time of each,
+ * in seconds of this process's CPU time (user + system): on a shared machine wall
+ * time mostly measures the others.
+ */
+function best(runs: number, ...fs: (() => void)[]): number[] {
+  for (const f of fs) f(); // warm-up
+  const min = fs.map(() => Infinity);
+  for (let i = 0; i < runs; i++) {
+    fs.forEach((f, j) => {
+      gc?.(); // with --expose-gc: start each run without the previous run's garbage
+      const c0 = process.cpuUsage();
+      f();
+      const c = process.cpuUsage(c0);
+      min[j] = Math.min(min[j]!, (c.user + c.system) / 1e6);
+    });
+  }
+  return min;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+const rate = (seconds: number, bytes: number, terms: number): Rate => ({
+  seconds, mbPerSec: bytes / 1e6 / seconds, termsPerSec: terms / seconds,
+});
+
+export function benchCodec(megabytes = 4, seed = 1, runs = 4): CodecBench {
+  const corpus: Term[] = makeCorpus(megabytes * 1e6, seed);
+  const texts = corpus.map((t) => writeTerm(t, { style: 'wire' }));
+  const text = texts.map((t) => t + '.\n').join('');
+  const textBytes = Buffer.byteLength(text, 'utf8');
+  const terms = corpus.length;
+
+  let bin = encodeMany(corpus);
+  const binaryBytes = bin.length;
+  const each = corpus.map((t) => encodeTerm(t));
+  const binaryEachBytes = each.reduce((n, b) => n + b.length, 0);
+
+  // Term by term first: V8 pretenures allocation sites whose objects survive (as in a
+  // batch, kept whole), which then slows the short-lived term-by-term case.
+  const [tEncEach, tWrite] = best(runs,
+    () => { for (const t of corpus) encodeTerm(t); },
+    () => { for (const t of corpus) writeTerm(t, { style: 'wire' }); });
+  let tDecEach: number;
+  let tDecMany: number;
+  let tEncMany: number;
+  let tRead: number | undefined;
+  let tReadEach: number | undefined;
+  let textReadError: string | undefined;
+  try {
+    readTerms(text.slice(0, 100_000).replace(/[^\n]*$/, '')); // fails fast if the reader is broken
+    [tDecEach, tReadEach] = best(runs,
+      () => { for (const b of each) decodeTerm(b); },
+      () => { for (const t of texts) readTerm(t); });
+    [tEncMany, tDecMany, tRead] = best(runs,
+      () => { bin = encodeMany(corpus); },
+      () => { decodeMany(bin); },
+      () => { if (readTerms(text).length !== terms) throw new Error('text reader lost terms'); });
+  } catch (e) {
+    textReadError = e instanceof Error ? e.message : String(e);
+    tRead = tReadEach = undefined;
+    [tDecEach, tEncMany, tDecMany] = best(runs,
+      () => { for (const b of each) decodeTerm(b); },
+      () => { bin = encodeMany(corpus); },
+      () => { decodeMany(bin); });
+  }
+
+  return {
+    terms,
+    textBytes,
+    binaryBytes,
+    binaryEachBytes,
+    sizeRatio: binaryBytes / textBytes,
+    sizeRatioEach: binaryEachBytes / textBytes,
+    encodeMany: rate(tEncMany, binaryBytes, terms),
+    decodeMany: rate(tDecMany, binaryBytes, terms),
+    encodeEach: rate(tEncEach!, binaryBytes, terms),
+    decodeEach: rate(tDecEach, binaryBytes, terms),
+    textWrite: rate(tWrite!, textBytes, terms),
+    textRead: tRead === undefined ? undefined : rate(tRead, textBytes, terms),
+    textReadEach: tReadEach === undefined ? undefined : rate(tReadEach, textBytes, terms),
+    textReadError,
+    decodeSpeedup: tRead === undefined ? undefined : tRead / tDecMany,
+    decodeEachSpeedup: tReadEach === undefined ? undefined : tReadEach / tDecEach,
+    encodeSpeedup: tWrite! / tEncEach!,
+  };
+}
+
+export function formatCodecBench(r: CodecBench): string {
+  const row = (name: string, x: Rate | undefined): string => x === undefined
+    ? `  ${name.padEnd(22)} unavailable: ${r.textReadError}`
+    : `  ${name.padEnd(22)} ${x.mbPerSec.toFixed(1).padStart(8)} MB/s ${Math.round(x.termsPerSec).toString().padStart(10)} terms/s`;
+  return [
+    `codec: ${r.terms} terms, wire text ${(r.textBytes / 1e6).toFixed(2)} MB; binary: batch ${(r.binaryBytes / 1e6).toFixed(2)} MB `
+      + `(${(100 * r.sizeRatio).toFixed(1)}% of text), term by term ${(r.binaryEachBytes / 1e6).toFixed(2)} MB (${(100 * r.sizeRatioEach).toFixed(1)}%)`,
+    '  (process CPU time, best of runs; MB/s counts each format\'s own bytes)',
+    row('binary encodeMany', r.encodeMany),
+    row('binary decodeMany', r.decodeMany),
+    row('binary encodeTerm each', r.encodeEach),
+    row('binary decodeTerm each', r.decodeEach),
+    row('text writeTerm (wire)', r.textWrite),
+    row('text readTerms (batch)', r.textRead),
+    row('text readTerm each', r.textReadEach),
+    (r.decodeSpeedup === undefined || r.decodeEachSpeedup === undefined ? '  decode: no text reader to compare with; '
+      : `  decode: batch ${r.decodeSpeedup.toFixed(1)}x readTerms, term by term ${r.decodeEachSpeedup.toFixed(1)}x readTerm; `)
+      + `encode ${r.encodeSpeedup.toFixed(1)}x writeTerm (terms/s)`,
+  ].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const mb = Number(process.argv[2] ?? 4);
+  const seed = Number(process.argv[3] ?? 1);
+  console.log(formatCodecBench(benchCodec(mb, seed)));
+}
