@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import {
   atom, compareTerms, compound, copyTerm, dict, equalTerms, float, fromJSON, fromTaggedJSON, int, isGround, list,
-  listItems, nil, rational, resolve, str, termKey, termVariables, toJSON, toTaggedJSON, unify, variable,
+  listItems, nil, rational, resolve, str, termKey, termVariables, toJSON, toTaggedJSON, unify, variable, type Compound,
   type Term,
 } from '../src/term/index.js';
 import { requireSwipl, Swipl } from './support/swipl.js';
@@ -138,7 +138,7 @@ describe('term model', () => {
     expect(unify(compound('f', X, X), compound('f', int(1), int(2)))).to.equal(undefined);
     expect(unify(int(1), float(1))).to.equal(undefined);
     const t = compound('g', X, Y, X);
-    const c = copyTerm(t) as { args: Term[] };
+    const c = copyTerm(t) as Compound;
     expect(c.args[0]).to.equal(c.args[2]);
     expect(c.args[0]).to.not.equal(X);
     expect(termVariables(t)).to.deep.equal([X, Y]);
@@ -166,7 +166,7 @@ describe('term model', () => {
     const X = variable();
     const t = compound('f', X, X, float(-0), int(2n ** 70n), rational(1, 3), nil(), atom('[]'), dict('t', { k: str('v') }));
     const back = fromTaggedJSON(JSON.parse(JSON.stringify(toTaggedJSON(t))));
-    const b = back as { args: Term[] };
+    const b = back as Compound;
     expect(b.args[0]).to.equal(b.args[1]);
     expect(termKey(resolve(back, unify(b.args[0]!, X)!))).to.equal(termKey(t));
   });
