@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { OUR_POLICY, SWI_POLICY } from '../src/paxos/policy.js';
 import * as S from '../src/paxos/scenarios.js';
+import { int } from '../src/term/build.js';
 
 const SEEDS = [1, 2, 3];
 
@@ -38,6 +39,17 @@ describe('paxos simulation: paxos.pl defects, faithful vs ours', function () {
         expect(ours.genAfter, `ours seed ${seed}: no write`).to.equal(ours.genBefore);
       }
       expect(S.networkRead(OUR_POLICY, seed, false).ok).to.equal(true);
+    }
+  });
+
+  it('3b: an acknowledged value is never answered by its predecessor when changed/4 was lost', () => {
+    for (const seed of SEEDS) {
+      expect(S.lostChanged(SWI_POLICY, seed).bGet, `swi seed ${seed}: b serves the old value`).to.deep.equal(int(1));
+      const ours = S.lostChanged(OUR_POLICY, seed);
+      expect(ours.bGet, `ours seed ${seed}`).to.deep.equal(int(2));
+      // a's replies to d are lost: d cannot know whether 2 was chosen, so no answer rather than 1.
+      expect(ours.dQuorumGet, `ours seed ${seed}`).to.equal(undefined);
+      expect(ours.settledOn, `ours seed ${seed}: unconfirmed records settle`).to.deep.equal(['a', 'b', 'c', 'd']);
     }
   });
 

@@ -74,6 +74,22 @@ export class LedgerView {
     return g;
   }
 
+  /** The record with the newest generation, valid or not (an accepted write not yet confirmed). */
+  newest(key: Term): Entry | undefined {
+    let best: Entry | undefined;
+    for (const r of this.recs(key)) if (r.gen > 0 && (!best || r.gen > best.gen)) best = r;
+    return best;
+  }
+
+  /** Keys whose newest record is not valid: accepted writes never confirmed here (changed/4 lost). */
+  *unconfirmed(): Iterable<{ key: Term; gen: Gen; at: number }> {
+    for (const recs of this.keys.values()) {
+      let best: Entry | undefined;
+      for (const r of recs) if (r.gen > 0 && (!best || r.gen > best.gen)) best = r;
+      if (best && !isValidHolders(best.holders)) yield { key: best.key, gen: best.gen, at: best.holders.at * 1000 };
+    }
+  }
+
   /** True when a record newer than the newest valid one exists (an accepted write not yet confirmed). */
   superseded(key: Term): boolean {
     const v = this.read(key);

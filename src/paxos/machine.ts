@@ -41,7 +41,7 @@ export function isAdminKey(key: Term): boolean {
 export type Call =
   | { readonly op: 'join'; readonly node?: NodeId }
   | { readonly op: 'set'; readonly key: Term; readonly value: Term; readonly retries?: number; readonly timeout?: number }
-  | { readonly op: 'get'; readonly key: Term; readonly retries?: number; readonly timeout?: number }
+  | { readonly op: 'get'; readonly key: Term; readonly retries?: number; readonly timeout?: number; readonly quorum?: boolean }
   | { readonly op: 'ask'; readonly message: Term; readonly timeout?: number; readonly quorum?: Bitmap }
   | { readonly op: 'leave' };
 
@@ -315,7 +315,10 @@ export class PaxosMachine {
         return [{ ...msg, node: me, genA: this.ledger.learn(msg.key, msg.gen, msg.value) ? msg.gen : 'nack' }];
       case 'retrieve': {
         if (me === undefined) return [];
-        const v = this.ledger.read(msg.key);
+        // SWI answers with its newest valid record even when it accepted a newer write;
+        // ours never offers a value older than one it knows was proposed and accepted
+        // (guardStale): it reports that accepted record, and readers decide.
+        const v = this.policy.guardStale ? this.newestAccepted(msg.key) : this.ledger.read(msg.key);
         return v ? [{ ...msg, node: me, gen: v.gen, value: v.value }] : [];
       }
       case 'node':
@@ -327,6 +330,12 @@ export class PaxosMachine {
       default:
         return [];
     }
+  }
+
+  /** The newest record, valid or accepted (never a gen-0 placeholder). */
+  private newestAccepted(key: Term): { gen: Gen; value: Term } | undefined {
+    const n = this.ledger.newest(key);
+    return n ?? this.ledger.read(key);
   }
 
   private onRequest(handle: number, msg: PaxosMsg): void {
@@ -722,9 +731,9 @@ export class PaxosMachine {
   // -------------------------------------------------------------------- get
 
   /** paxos_get/3. */
-  private *getOp(key: Term, o: { retries?: number; timeout?: number }): Op<CallResult> {
+  private *getOp(key: Term, o: { retries?: number; timeout?: number; quorum?: boolean }): Op<CallResult> {
     const local = this.ledger.read(key);
-    if (local && !(this.policy.guardStale && this.ledger.superseded(key))) {
+    if (local && !(this.policy.get === 'majority' && o.quorum) && !(this.policy.guardStale && this.ledger.superseded(key))) {
       return { ok: true, op: 'get', value: local.value, gen: local.gen, source: 'local' };
     }
     const retries = o.retries ?? this.settings.max_gets;
@@ -753,8 +762,11 @@ export class PaxosMachine {
       }
       return { ok: false, op: 'get', reason: 'no majority' };
     }
-    // Ours: a value only when a majority of the quorum holds it at one generation (our own
-    // valid record counts as a vote); never a write, only repair of lagging members.
+    // Ours: a value only when a majority of the quorum holds it at one generation, and
+    // no newer generation can have been accepted by a majority (so none can have been
+    // chosen). Every member reports its newest accepted record (valid or not) and ours
+    // counts as a vote. Never a write: members that lag or hold the answer unconfirmed
+    // get a learn push (repair, no new generation).
     let reason = 'no majority agrees on a generation';
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) yield* sleep(this.rng() * this.settings.set_backoff * 1000 * 2 ** Math.min(attempt, 5));
@@ -768,7 +780,7 @@ export class PaxosMachine {
         e.nodes = add(e.nodes, n);
         votes.set(g, e);
       };
-      const mine = this.ledger.read(key);
+      const mine = this.newestAccepted(key);
       if (mine) vote(me, mine.gen, mine.value);
       for (const r of rs) {
         const m = r.msg;
@@ -778,16 +790,22 @@ export class PaxosMachine {
       }
       yield* this.afterFailed(this.updateFailed('get', ask, got));
       if (votes.size === 0 && majority(add(got, me), quorum)) return { ok: false, op: 'get', reason: 'no such key' };
+      // Members that said nothing might hold anything.
+      const silent = popcount(quorum & ~add(got, me));
+      const need = Math.floor((popcount(quorum) + 2) / 2);
       let best: [Gen, { value: Term; nodes: Bitmap }] | undefined;
-      for (const e of votes) if (!best || e[0] > best[0]) best = e;
-      if (!best) continue;
-      // The newest generation must be held by a majority; a newer one seen by anyone but
-      // held by too few means an unconfirmed write: no answer rather than a stale one.
-      if (!majority(best[1].nodes, quorum)) continue;
+      let blocked = false;
+      for (const e of [...votes].sort((x, y) => y[0] - x[0])) {
+        if (majority(e[1].nodes, quorum)) { best = e; break; }
+        // A newer generation that a majority may have accepted: no answer rather than a stale one.
+        if (popcount(e[1].nodes) + silent >= need) { blocked = true; break; }
+      }
+      if (blocked || !best) continue;
       const lagging = got & ~best[1].nodes;
-      if (lagging !== 0n || (mine === undefined || mine.gen < best[0])) {
+      const myValid = this.ledger.read(key);
+      if (lagging !== 0n || myValid?.gen !== best[0] || votes.size > 1) {
         const entry: ValidEntry = { key, gen: best[0], value: best[1].value, holders: best[1].nodes };
-        this.spawn(this.replicateKeyOp(add(lagging, me), entry, tmo));
+        this.spawn(this.replicateKeyOp(add(got, me), entry, tmo));
       }
       return { ok: true, op: 'get', value: best[1].value, gen: best[0], source: 'network' };
     }
@@ -885,23 +903,44 @@ export class PaxosMachine {
    */
   private *membershipCheckOp(): Op<void> {
     const tmo = this.settings.response_timeout * 1000;
+    let heard = 0n;
     for (const key of [QUORUM_KEY, DEAD_KEY]) {
       if (this.phase !== 'running') return;
       const rs = yield* collect({ msg: { t: 'retrieve', key }, quorum: del(this.quorum, this.node!), timeoutMs: tmo, self: false });
+      if (this.phase !== 'running' || this.node === undefined) return; // gave up a duplicate id meanwhile
       let best: { gen: Gen; value: Term; holders: Bitmap } | undefined;
+      let replied = bit(this.node);
       for (const r of rs) {
         const m = r.msg;
         if (m.t !== 'retrieve' || m.gen === undefined || m.value === undefined || m.node === undefined) continue;
+        replied = add(replied, m.node);
         if (!best || m.gen > best.gen) best = { gen: m.gen, value: m.value, holders: 0n };
         if (best.gen === m.gen) best.holders = add(best.holders, m.node);
       }
+      heard |= replied;
       const mine = this.ledger.read(key);
       if (this.phase !== 'running') return;
-      if (best && (!mine || best.gen > mine.gen)) {
+      // Peers report accepted records too; adopt only what most of those who answered hold.
+      if (best && (!mine || best.gen > mine.gen) && majority(best.holders, replied)) {
         this.applyChanged(key, best.gen, best.value, add(best.holders, this.node!));
       }
     }
     if (this.phase !== 'running') return;
+    // Members that answer again are no longer failed: the replicator then pushes them
+    // what they missed while cut off (packages-paxos' "FIXME: b should recover").
+    if ((this.failed & heard) !== 0n) {
+      for (const n of members(this.failed & heard)) this.scores.delete(n);
+      this.failed &= ~heard;
+    }
+    // Accepted writes whose changed/4 never arrived: settle them by a majority read,
+    // which installs the chosen record here (and on others that lag).
+    const stale = this.now - 4 * tmo;
+    let resolving = 0;
+    for (const u of this.ledger.unconfirmed()) {
+      if (u.at > stale || isAdminKey(u.key)) continue;
+      if (++resolving > 64) break;
+      this.spawn(this.getOp(u.key, { quorum: true, retries: 0 }));
+    }
     // Re-assert our own membership if our view lacks it (e.g. we were declared dead while cut off).
     const me = this.node!;
     if (!has(this.quorum, me)) {

@@ -40,7 +40,13 @@ export interface PaxosNodeOptions {
 }
 
 export interface SetOptions { readonly retries?: number; readonly timeout?: number }
-export type GetOptions = SetOptions;
+export interface GetOptions extends SetOptions {
+  /** Ask a majority even when a local value exists (a read that is never behind an acknowledged set). */
+  readonly quorum?: boolean;
+}
+
+/** ledger/4 of paxos.pl: a node's newest valid record of a key. */
+export interface LedgerRecord { readonly gen: number; readonly value: Term; readonly holders: NodeId[] }
 export interface AskOptions { readonly timeout?: number; readonly quorum?: Bitmap }
 
 export class PaxosError extends Error {
@@ -69,6 +75,7 @@ export class PaxosNode {
   private signalHandler: (() => void) | undefined;
   private currentHandle: number | undefined;
   private readonly askHandles = new Map<number, number>();
+  private readonly sending = new Set<Promise<void>>();
 
   private constructor(private readonly o: PaxosNodeOptions, private readonly ledger: PaxosLedger, loaded: ValidEntry[]) {
     this.machine = new PaxosMachine({
@@ -142,6 +149,12 @@ export class PaxosNode {
     return out;
   }
 
+  /** This node's newest valid record of `key` (paxos.pl's ledger/4), without asking anyone. */
+  ledgerRecord(key: TermInput): LedgerRecord | undefined {
+    const e = this.machine.ledger.read(toTerm(key));
+    return e && { gen: e.gen, value: e.value, holders: members(e.holders) };
+  }
+
   /** paxos_property/1. */
   property(): { node: NodeId | undefined; quorum: NodeId[]; failed: NodeId[]; dead: NodeId[]; phase: string } {
     const p = this.machine.property();
@@ -166,6 +179,7 @@ export class PaxosNode {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await this.ledgerChain;
+    await Promise.all(this.sending);
     await this.o.transport.close();
     await this.ledger.close();
     for (const done of this.pendingCalls.values()) done({ ok: false, op: 'leave', reason: 'closed' });
@@ -214,9 +228,13 @@ export class PaxosNode {
 
   private effect(e: Effect): void {
     switch (e.kind) {
-      case 'broadcast':
-        this.o.transport.broadcast(encodePaxos(e.msg)).catch(() => {});
+      case 'broadcast': {
+        // Tracked so close() lets the last broadcasts of a leave (changed, forget) go out.
+        const p = this.o.transport.broadcast(encodePaxos(e.msg)).catch(() => {});
+        this.sending.add(p);
+        void p.finally(() => this.sending.delete(p));
         return;
+      }
       case 'request':
         void this.request(e.rid, e.msg, e.timeoutMs);
         return;

@@ -179,3 +179,35 @@ export function joinTime(policy: Policy, seed: number): number {
   if (!j?.ok || j.op !== 'join') throw new Error('join failed');
   return j.ms;
 }
+
+export interface LostChangedOutcome {
+  /** What b, which accepted k=2 but missed changed/4, answers from its own ledger. */
+  bGet: Term | undefined;
+  /** d's majority read while a's replies to it are lost (undefined: no answer). */
+  dQuorumGet: Term | undefined;
+  /** Nodes whose valid record of k is 2 after a few membership checks. */
+  settledOn: string[];
+}
+
+/**
+ * Weakness of reads: k=2 is acknowledged, but changed/4 is lost to b and c (which
+ * accepted it) and d saw nothing of it. Nobody may answer the older k=1 any more.
+ */
+export function lostChanged(policy: Policy, seed: number): LostChangedOutcome {
+  const sim = cluster(policy, seed, ['a', 'b', 'c', 'd'], undefined, { membership_interval: 0.3 });
+  if (!sim.await(sim.call('a', { op: 'set', key: K, value: int(1) }))?.ok) throw new Error('first set failed');
+  sim.runFor(50);
+  sim.dropRule = (_f, to, m) => to === 'd' || (m.t === 'changed' && (to === 'b' || to === 'c'));
+  if (!sim.await(sim.call('a', { op: 'set', key: K, value: int(2) }))?.ok) throw new Error('second set failed');
+  sim.dropRule = (from, to, _m, kind) => from === 'a' && to === 'd' && kind === 'reply';
+  const d = sim.await(sim.call('d', { op: 'get', key: K, quorum: true, retries: 2 }));
+  sim.dropRule = undefined;
+  const b = sim.await(sim.call('b', { op: 'get', key: K }));
+  sim.runFor(3000);
+  const settledOn = ['a', 'b', 'c', 'd'].filter((n) => {
+    const v = sim.machine(n).ledger.read(K);
+    return v !== undefined && v.value.kind === 'int' && v.value.value === 2;
+  });
+  const val = (r: ReturnType<Sim['await']>): Term | undefined => (r?.ok && r.op === 'get' ? r.value : undefined);
+  return { bGet: val(b), dQuorumGet: val(d), settledOn };
+}
