@@ -3,7 +3,7 @@
 // same corpus (bench/corpus.ts makeCorpus).
 // Standalone: `npx tsx --expose-gc bench/codec.ts [MB] [seed]` (default 4 MB, seed 1;
 // --expose-gc lets each timed run start after a full GC, which steadies the figures).
-// Rates are per second of process CPU time (see best()).
+// Rates are per second of process CPU time (see median()).
 import { fileURLToPath } from 'node:url';
 import { decodeMany, decodeTerm, encodeMany, encodeTerm } from '../src/codec/index.js';
 import type { Term } from '../src/term/types.js';
@@ -15,6 +15,8 @@ export interface Rate {
   readonly seconds: number;
   /** Megabytes of this format's own bytes per second. */
   readonly mbPerSec: number;
+  /** Megabytes of the equivalent wire text per second (the same terms), comparable across formats. */
+  readonly textMbPerSec: number;
   readonly termsPerSec: number;
 }
 
@@ -50,32 +52,37 @@ export interface CodecBench {
 
 /**
  * Time each function `runs` times, interleaved (a b c a b c ...) so that a change of
- * load on the machine hits all alike, after one warm-up each; the best time of each,
- * in seconds of this process's CPU time (user + system): on a shared machine wall
- * time mostly measures the others.
+ * load on the machine hits all alike, after one warm-up each; the median time of each,
+ * in seconds of this process's CPU time (user + system, all threads, so the garbage
+ * collector's helper threads count too): on a shared machine wall time mostly
+ * measures the others.
  */
-function best(runs: number, ...fs: (() => void)[]): number[] {
+function median(runs: number, ...fs: (() => void)[]): number[] {
   for (const f of fs) f(); // warm-up
-  const min = fs.map(() => Infinity);
+  const times: number[][] = fs.map(() => []);
   for (let i = 0; i < runs; i++) {
     fs.forEach((f, j) => {
       gc?.(); // with --expose-gc: start each run without the previous run's garbage
       const c0 = process.cpuUsage();
       f();
       const c = process.cpuUsage(c0);
-      min[j] = Math.min(min[j]!, (c.user + c.system) / 1e6);
+      times[j]!.push((c.user + c.system) / 1e6);
     });
   }
-  return min;
+  return times.map((ts) => {
+    ts.sort((a, b) => a - b);
+    const m = ts.length >> 1;
+    return ts.length & 1 ? ts[m]! : (ts[m - 1]! + ts[m]!) / 2;
+  });
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-const rate = (seconds: number, bytes: number, terms: number): Rate => ({
-  seconds, mbPerSec: bytes / 1e6 / seconds, termsPerSec: terms / seconds,
+const rate = (seconds: number, bytes: number, textBytes: number, terms: number): Rate => ({
+  seconds, mbPerSec: bytes / 1e6 / seconds, textMbPerSec: textBytes / 1e6 / seconds, termsPerSec: terms / seconds,
 });
 
-export function benchCodec(megabytes = 4, seed = 1, runs = 4): CodecBench {
+export function benchCodec(megabytes = 4, seed = 1, runs = 5): CodecBench {
   const corpus: Term[] = makeCorpus(megabytes * 1e6, seed);
   const texts = corpus.map((t) => writeTerm(t, { style: 'wire' }));
   const text = texts.map((t) => t + '.\n').join('');
@@ -89,7 +96,7 @@ export function benchCodec(megabytes = 4, seed = 1, runs = 4): CodecBench {
 
   // Term by term first: V8 pretenures allocation sites whose objects survive (as in a
   // batch, kept whole), which then slows the short-lived term-by-term case.
-  const [tEncEach, tWrite] = best(runs,
+  const [tEncEach, tWrite] = median(runs,
     () => { for (const t of corpus) encodeTerm(t); },
     () => { for (const t of corpus) writeTerm(t, { style: 'wire' }); });
   let tDecEach: number;
@@ -100,17 +107,17 @@ export function benchCodec(megabytes = 4, seed = 1, runs = 4): CodecBench {
   let textReadError: string | undefined;
   try {
     readTerms(text.slice(0, 100_000).replace(/[^\n]*$/, '')); // fails fast if the reader is broken
-    [tDecEach, tReadEach] = best(runs,
+    [tDecEach, tReadEach] = median(runs,
       () => { for (const b of each) decodeTerm(b); },
       () => { for (const t of texts) readTerm(t); });
-    [tEncMany, tDecMany, tRead] = best(runs,
+    [tEncMany, tDecMany, tRead] = median(runs,
       () => { bin = encodeMany(corpus); },
       () => { decodeMany(bin); },
       () => { if (readTerms(text).length !== terms) throw new Error('text reader lost terms'); });
   } catch (e) {
     textReadError = e instanceof Error ? e.message : String(e);
     tRead = tReadEach = undefined;
-    [tDecEach, tEncMany, tDecMany] = best(runs,
+    [tDecEach, tEncMany, tDecMany] = median(runs,
       () => { for (const b of each) decodeTerm(b); },
       () => { bin = encodeMany(corpus); },
       () => { decodeMany(bin); });
@@ -123,13 +130,13 @@ export function benchCodec(megabytes = 4, seed = 1, runs = 4): CodecBench {
     binaryEachBytes,
     sizeRatio: binaryBytes / textBytes,
     sizeRatioEach: binaryEachBytes / textBytes,
-    encodeMany: rate(tEncMany, binaryBytes, terms),
-    decodeMany: rate(tDecMany, binaryBytes, terms),
-    encodeEach: rate(tEncEach!, binaryBytes, terms),
-    decodeEach: rate(tDecEach, binaryBytes, terms),
-    textWrite: rate(tWrite!, textBytes, terms),
-    textRead: tRead === undefined ? undefined : rate(tRead, textBytes, terms),
-    textReadEach: tReadEach === undefined ? undefined : rate(tReadEach, textBytes, terms),
+    encodeMany: rate(tEncMany, binaryBytes, textBytes, terms),
+    decodeMany: rate(tDecMany, binaryBytes, textBytes, terms),
+    encodeEach: rate(tEncEach!, binaryEachBytes, textBytes, terms),
+    decodeEach: rate(tDecEach, binaryEachBytes, textBytes, terms),
+    textWrite: rate(tWrite!, textBytes, textBytes, terms),
+    textRead: tRead === undefined ? undefined : rate(tRead, textBytes, textBytes, terms),
+    textReadEach: tReadEach === undefined ? undefined : rate(tReadEach, textBytes, textBytes, terms),
     textReadError,
     decodeSpeedup: tRead === undefined ? undefined : tRead / tDecMany,
     decodeEachSpeedup: tReadEach === undefined ? undefined : tReadEach / tDecEach,
@@ -140,11 +147,12 @@ export function benchCodec(megabytes = 4, seed = 1, runs = 4): CodecBench {
 export function formatCodecBench(r: CodecBench): string {
   const row = (name: string, x: Rate | undefined): string => x === undefined
     ? `  ${name.padEnd(22)} unavailable: ${r.textReadError}`
-    : `  ${name.padEnd(22)} ${x.mbPerSec.toFixed(1).padStart(8)} MB/s ${Math.round(x.termsPerSec).toString().padStart(10)} terms/s`;
+    : `  ${name.padEnd(22)} ${x.textMbPerSec.toFixed(1).padStart(8)} MB/s of text ${x.mbPerSec.toFixed(1).padStart(8)} MB/s own `
+      + `${Math.round(x.termsPerSec).toString().padStart(10)} terms/s`;
   return [
     `codec: ${r.terms} terms, wire text ${(r.textBytes / 1e6).toFixed(2)} MB; binary: batch ${(r.binaryBytes / 1e6).toFixed(2)} MB `
       + `(${(100 * r.sizeRatio).toFixed(1)}% of text), term by term ${(r.binaryEachBytes / 1e6).toFixed(2)} MB (${(100 * r.sizeRatioEach).toFixed(1)}%)`,
-    '  (process CPU time, best of runs; MB/s counts each format\'s own bytes)',
+    '  (process CPU time, median of runs; "of text": the wire text of the same terms per second, comparable across rows)',
     row('binary encodeMany', r.encodeMany),
     row('binary decodeMany', r.decodeMany),
     row('binary encodeTerm each', r.encodeEach),

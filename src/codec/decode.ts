@@ -1,17 +1,22 @@
-// Bytes -> term (format.ts), iteratively with an explicit frame stack, so nesting
-// depth is bounded by memory only. Untrusted input yields a CodecError, never an
-// invalid term: every count is bounded by the bytes left, UTF-8 is checked, names and
-// variables must be defined before use, rationals normalised, dict keys sorted.
+// Bytes -> term (format.ts), iteratively with an explicit stack, so nesting depth is
+// bounded by memory only. Untrusted input yields a CodecError, never an invalid term:
+// every count is bounded by the bytes left, UTF-8 is checked, names and variables must
+// be defined before use, rationals normalised, dict keys sorted.
 //
-// Speed: terms are immutable, so decoded atoms and small integers are shared objects
-// (a small cache keyed by the bytes of short ASCII names), frames live in parallel
-// arrays, and argument arrays are allocated once at their final size.
+// Speed: one loop reads every item; finished values wait on a single reusable value
+// stack, and open structures are frames in typed arrays (no per-node closures or
+// arrays). A compound's arguments are sliced off the value stack at their final size.
+// Terms are immutable, so decoded atoms and small integers are shared objects (a cache
+// keyed by the bytes of short ASCII names), and every term object is made by one
+// object literal per kind with build.ts's property order, so V8 keeps one hidden class
+// per kind.
 import { isUtf8 } from 'node:buffer';
 import { int, nil, rational, variable } from '../term/build.js';
 import { compareTerms } from '../term/compare.js';
 import { LIST_FUNCTOR, type Atom, type DictKey, type Term, type Var } from '../term/types.js';
 import { CodecError, EXT_ATOM16, EXT_BIGINT, EXT_STR16, EXT_VAR, MIN_INTERNED_ATOM } from './format.js';
 
+// Frame kinds.
 const COMPOUND = 0;
 const LIST = 1;
 const DICT = 2;
@@ -31,8 +36,16 @@ for (let i = -32; i < 128; i++) SMALL_INTS.push(int(i)); // shared: terms are im
 // Cache of short ASCII names: slot by a hash of the bytes, verified by comparing.
 const CACHE_SIZE = 4096;
 const CACHE_MAX_LEN = 32;
-const cacheName: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
+// cacheKey holds the bytes (one char per byte), cacheName the text they spell.
+const cacheKey: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
+const cacheName: string[] = new Array<string>(CACHE_SIZE).fill('');
 const cacheAtom: (Atom | undefined)[] = new Array<Atom | undefined>(CACHE_SIZE).fill(undefined);
+
+/** Values left on the value stack after a call are dropped when there are more than this. */
+const KEEP_VALUES = 4096;
+
+// Buffer's native slicers, which toString(encoding, start, end) calls after checking its arguments.
+interface Slices { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string }
 
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -42,23 +55,30 @@ export class Decoder {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
   private end = 0;
+  // The name table: entries below nameCount are this batch's (arrays are not
+  // truncated between calls, which is not free).
   private names: string[] = [];
   private nameAtoms: (Atom | undefined)[] = [];
+  private nameCount = 0;
   private vars: Var[] = []; // the first varCount entries are this term's
   private varCount = 0;
-  // The frame stack, as parallel arrays.
-  private fKind: number[] = [];
+  // Finished values waiting for their parent, and the open structures (frames):
+  // frame d owns vals[fBase[d] .. fEnd[d]) and is complete when that range is full.
+  private vals: Term[] = [];
+  private depth = 0;
+  private fKind = new Int32Array(64);
+  private fBase = new Int32Array(64);
+  private fEnd = new Int32Array(64);
+  private fStart = new Float64Array(64); // byte offset of the frame, for errors
   private fName: string[] = [];
-  private fItems: Term[][] = [];
-  private fFill: number[] = [];
-  private fStart: number[] = [];
   private lastSlot = -1;
 
   /** Exactly one term (encodeTerm) filling `bytes`. */
   decode(bytes: Uint8Array): Term {
     this.reset(bytes);
     const t = this.next();
-    if (this.pos !== this.end) throw new CodecError('trailing bytes after term', this.pos);
+    if (this.pos !== this.end) this.fail('trailing bytes after term');
+    this.release();
     return t;
   }
 
@@ -67,6 +87,7 @@ export class Decoder {
     const out: Term[] = [];
     this.reset(bytes);
     while (this.pos < this.end) out.push(this.next());
+    this.release();
     return out;
   }
 
@@ -74,6 +95,7 @@ export class Decoder {
   *iterate(bytes: Uint8Array): Generator<Term> {
     this.reset(bytes);
     while (this.pos < this.end) yield this.next();
+    this.release();
   }
 
   /** One self-contained term (encodeTerm) at `offset`; returns it and the offset after it. */
@@ -82,6 +104,7 @@ export class Decoder {
     if (!(offset >= 0 && offset <= this.end)) throw new RangeError('offset out of range');
     this.pos = offset;
     const term = this.next();
+    this.release();
     return { term, next: this.pos };
   }
 
@@ -89,7 +112,12 @@ export class Decoder {
     this.buf = asBuffer(bytes);
     this.pos = 0;
     this.end = this.buf.length;
-    if (this.names.length !== 0) { this.names.length = 0; this.nameAtoms.length = 0; }
+    this.nameCount = 0;
+  }
+
+  /** Do not keep a big term alive through the value stack. */
+  private release(): void {
+    if (this.vals.length > KEEP_VALUES) this.vals = [];
   }
 
   private fail(msg: string, at = this.pos): never {
@@ -103,78 +131,104 @@ export class Decoder {
   /** One whole term from this.pos. */
   private next(): Term {
     this.varCount = 0;
-    const fItems = this.fItems;
-    const fFill = this.fFill;
-    if (fItems.length !== 0) { // left over from a failed decode (setting length is not free)
-      this.fKind.length = this.fName.length = fItems.length = fFill.length = this.fStart.length = 0;
-    }
+    this.depth = 0;
+    const b = this.buf;
+    const end = this.end;
+    const vals = this.vals;
+    let vtop = 0;
     for (;;) {
-      let t = this.item();
+      if (this.pos >= end) this.fail('truncated input');
+      const c = b[this.pos++]!;
+      let t: Term | undefined;
+      if (c < 0x80) t = SMALL_INTS[c + 32]!;
+      else if (c >= 0xe0) t = SMALL_INTS[c - 0xe0]!;
+      else if (c >= 0xa0 && c <= 0xbf) t = this.atomLiteral(c & 0x1f);
+      else if (c >= 0x90 && c <= 0x9f) t = this.open(c & 0x0f, vtop);
+      else t = this.leaf(c, vtop);
       if (t === undefined) continue; // a structure was opened
+      // Store t; close every frame this completes.
+      let d = this.depth;
       for (;;) {
-        const top = fItems.length - 1;
-        if (top < 0) return t;
-        const items = fItems[top]!;
-        const i = fFill[top]!;
-        items[i] = t;
-        if (i + 1 < items.length) { fFill[top] = i + 1; break; }
-        t = this.finish();
+        if (d === 0) { this.depth = 0; return t; }
+        vals[vtop++] = t;
+        if (vtop !== this.fEnd[d - 1]) break;
+        d--;
+        const base = this.fBase[d]!;
+        if (this.fKind[d] === COMPOUND) {
+          // Literal arrays for the common arities: allocated inline, and packed.
+          const n = vtop - base;
+          const args = n === 2 ? [vals[base]!, vals[base + 1]!]
+            : n === 1 ? [vals[base]!]
+            : n === 3 ? [vals[base]!, vals[base + 1]!, vals[base + 2]!]
+            : vals.slice(base, vtop);
+          t = { kind: 'compound', name: this.fName[d]!, args };
+        } else t = this.finish(d, base, vtop);
+        vtop = base;
       }
+      this.depth = d;
     }
   }
 
-  private push(kind: number, name: string, need: number, start: number): undefined {
-    this.fKind.push(kind);
-    this.fName.push(name);
-    this.fItems.push(new Array<Term>(need));
-    this.fFill.push(0);
-    this.fStart.push(start);
+  /** Open a frame of `count` values from vals[vtop]. */
+  private push(kind: number, name: string, count: number, vtop: number, start: number): undefined {
+    const d = this.depth;
+    if (d === this.fKind.length) this.grow();
+    this.fKind[d] = kind;
+    this.fBase[d] = vtop;
+    this.fEnd[d] = vtop + count;
+    this.fStart[d] = start;
+    this.fName[d] = name;
+    this.depth = d + 1;
     return undefined;
   }
 
-  /** A leaf term, or undefined after pushing a frame for a structure. */
-  private item(): Term | undefined {
-    if (this.pos >= this.end) this.fail('truncated input');
+  private grow(): void {
+    const n = this.fKind.length * 2;
+    const kind = new Int32Array(n); kind.set(this.fKind); this.fKind = kind;
+    const base = new Int32Array(n); base.set(this.fBase); this.fBase = base;
+    const end = new Int32Array(n); end.set(this.fEnd); this.fEnd = end;
+    const start = new Float64Array(n); start.set(this.fStart); this.fStart = start;
+  }
+
+  /** Any item but a small int, a fixstr or a fixarray: a leaf, or undefined after opening a frame. */
+  private leaf(c: number, vtop: number): Term | undefined {
     const b = this.buf;
-    const c = b[this.pos++]!;
-    if (c < 0x80) return SMALL_INTS[c + 32]!;
-    if (c >= 0xe0) return SMALL_INTS[c - 0xe0]!;
-    if (c >= 0xa0 && c <= 0xbf) return this.atomLiteral(c & 0x1f);
-    if (c >= 0x90 && c <= 0x9f) return this.open(c & 0x0f);
     switch (c) {
       case 0xc0: return NIL;
-      case 0xcc: this.need(1); return int(b[this.pos++]!);
-      case 0xcd: this.need(2); this.pos += 2; return int(b.readUInt16BE(this.pos - 2));
-      case 0xce: this.need(4); this.pos += 4; return int(b.readUInt32BE(this.pos - 4));
+      case 0xcc: this.need(1); return { kind: 'int', value: b[this.pos++]! };
+      case 0xcd: { this.need(2); const p = this.pos; this.pos = p + 2; return { kind: 'int', value: (b[p]! << 8) | b[p + 1]! }; }
+      case 0xce: this.need(4); this.pos += 4; return { kind: 'int', value: b.readUInt32BE(this.pos - 4) };
       case 0xcf: this.need(8); this.pos += 8; return int(this.u64(this.pos - 8));
-      case 0xd0: this.need(1); this.pos += 1; return int(b.readInt8(this.pos - 1));
-      case 0xd1: this.need(2); this.pos += 2; return int(b.readInt16BE(this.pos - 2));
-      case 0xd2: this.need(4); this.pos += 4; return int(b.readInt32BE(this.pos - 4));
+      case 0xd0: { this.need(1); const v = b[this.pos++]!; return { kind: 'int', value: v >= 0x80 ? v - 0x100 : v }; }
+      case 0xd1: { this.need(2); const p = this.pos; this.pos = p + 2; return { kind: 'int', value: (((b[p]! << 8) | b[p + 1]!) << 16) >> 16 }; }
+      case 0xd2: this.need(4); this.pos += 4; return { kind: 'int', value: b.readInt32BE(this.pos - 4) };
       case 0xd3: this.need(8); this.pos += 8; return int(b.readBigInt64BE(this.pos - 8));
       case 0xca: {
         this.need(4);
         const p = this.pos;
         if (LITTLE) { f32b[3] = b[p]!; f32b[2] = b[p + 1]!; f32b[1] = b[p + 2]!; f32b[0] = b[p + 3]!; }
-        else for (let i = 0; i < 4; i++) f32b[i] = b[p + i]!;
-        this.pos += 4;
+        else { f32b[0] = b[p]!; f32b[1] = b[p + 1]!; f32b[2] = b[p + 2]!; f32b[3] = b[p + 3]!; }
+        this.pos = p + 4;
         return { kind: 'float', value: f32[0]! };
       }
       case 0xcb: {
         this.need(8);
         const p = this.pos;
-        if (LITTLE) for (let i = 0; i < 8; i++) f64b[7 - i] = b[p + i]!;
-        else for (let i = 0; i < 8; i++) f64b[i] = b[p + i]!;
-        this.pos += 8;
+        if (LITTLE) {
+          f64b[7] = b[p]!; f64b[6] = b[p + 1]!; f64b[5] = b[p + 2]!; f64b[4] = b[p + 3]!;
+          f64b[3] = b[p + 4]!; f64b[2] = b[p + 5]!; f64b[1] = b[p + 6]!; f64b[0] = b[p + 7]!;
+        } else for (let i = 0; i < 8; i++) f64b[i] = b[p + i]!;
+        this.pos = p + 8;
         return { kind: 'float', value: f64[0]! };
       }
       case 0xd9: return this.atomLiteral(this.len(1));
       case 0xda: return this.atomLiteral(this.len(2));
       case 0xdb: return this.atomLiteral(this.len(4));
-      case 0xc4: return { kind: 'string', value: this.utf8(this.len(1)) };
-      case 0xc5: return { kind: 'string', value: this.utf8(this.len(2)) };
-      case 0xc6: return { kind: 'string', value: this.utf8(this.len(4)) };
-      case 0xdc: return this.open(this.len(2));
-      case 0xdd: return this.open(this.len(4));
+      case 0xc4: return { kind: 'string', value: this.text(this.len(1), false) };
+      case 0xc5: return { kind: 'string', value: this.text(this.len(2), false) };
+      case 0xc6: return { kind: 'string', value: this.text(this.len(4), false) };
+      case 0xdc: return this.open(this.len(2), vtop);
+      case 0xdd: return this.open(this.len(4), vtop);
       case 0xd4: return this.ext(1);
       case 0xd5: return this.ext(2);
       case 0xd6: return this.ext(4);
@@ -203,8 +257,8 @@ export class Decoder {
   }
 
   /**
-   * Text of n UTF-8 bytes at pos. Short ASCII text comes from the name cache; the
-   * slot it used is left in lastSlot (-1 when not cached) for atomLiteral.
+   * Text of n UTF-8 bytes at pos. With `cache`, short text comes from the name cache,
+   * and the slot it used is left in lastSlot (-1 when not cached) for atomLiteral.
    */
   private text(n: number, cache: boolean): string {
     this.need(n);
@@ -213,39 +267,41 @@ export class Decoder {
     const e = s + n;
     this.pos = e;
     this.lastSlot = -1;
-    if (n <= CACHE_MAX_LEN) {
+    if (cache && n <= CACHE_MAX_LEN) {
       let h = 0x811c9dc5 ^ n;
+      let high = 0;
       for (let i = s; i < e; i++) {
         const c = b[i]!;
-        if (c >= 0x80) return this.utf8Slow(s, e);
+        high |= c;
         h = Math.imul(h ^ c, 0x01000193);
       }
-      if (!cache) return b.toString('latin1', s, e);
       const slot = (h >>> 0) & (CACHE_SIZE - 1);
-      const hit = cacheName[slot];
-      if (hit !== undefined && hit.length === n) {
-        let same = true;
-        for (let i = 0; i < n; i++) if (hit.charCodeAt(i) !== b[s + i]) { same = false; break; }
-        if (same) { this.lastSlot = slot; return hit; }
+      const key = cacheKey[slot];
+      if (key !== undefined && key.length === n) {
+        let i = 0;
+        while (i < n && key.charCodeAt(i) === b[s + i]) i++;
+        if (i === n) { this.lastSlot = slot; return cacheName[slot]!; }
       }
-      const str = b.toString('latin1', s, e);
+      let str: string;
+      if (high < 0x80) cacheKey[slot] = str = ascii(b, s, e);
+      else {
+        str = this.utf8(s, e);
+        cacheKey[slot] = (b as unknown as Slices).latin1Slice(s, e);
+      }
       cacheName[slot] = str;
       cacheAtom[slot] = undefined;
       this.lastSlot = slot;
       return str;
     }
-    for (let i = s; i < e; i++) if (b[i]! >= 0x80) return this.utf8Slow(s, e);
-    return b.toString('latin1', s, e);
+    for (let i = s; i < e; i++) if (b[i]! >= 0x80) return this.utf8(s, e);
+    return ascii(b, s, e);
   }
 
-  private utf8(n: number): string {
-    return this.text(n, false);
-  }
-
-  private utf8Slow(s: number, e: number): string {
+  /** Bytes [s, e) as UTF-8, checked. */
+  private utf8(s: number, e: number): string {
     const b = this.buf;
-    if (!isUtf8(b.subarray(s, e))) this.fail('invalid UTF-8', s);
-    return b.toString('utf8', s, e);
+    if (!(e - s <= 64 ? isUtf8Short(b, s, e) : isUtf8(b.subarray(s, e)))) this.fail('invalid UTF-8', s);
+    return (b as unknown as Slices).utf8Slice(s, e);
   }
 
   private utf16(n: number): string {
@@ -268,21 +324,24 @@ export class Decoder {
     } else {
       a = { kind: 'atom', name };
     }
-    if (n >= MIN_INTERNED_ATOM) { this.names.push(name); this.nameAtoms.push(a); }
+    if (n >= MIN_INTERNED_ATOM) {
+      const i = this.nameCount++;
+      this.names[i] = name;
+      this.nameAtoms[i] = a;
+    }
     return a;
   }
 
   private nameRef(i: number, at: number): string {
-    const name = this.names[i];
-    if (name === undefined) this.fail('reference to an undefined name', at);
-    return name;
+    if (i >= this.nameCount) this.fail('reference to an undefined name', at);
+    return this.names[i]!;
   }
 
   private atomRef(i: number, at: number): Atom {
+    if (i >= this.nameCount) this.fail('reference to an undefined name', at);
     const a = this.nameAtoms[i];
     if (a !== undefined) return a;
-    const name = this.nameRef(i, at);
-    return (this.nameAtoms[i] = { kind: 'atom', name });
+    return (this.nameAtoms[i] = { kind: 'atom', name: this.names[i]! });
   }
 
   /** Variable i: one seen before, or the next new one. */
@@ -325,7 +384,10 @@ export class Decoder {
     this.need(1);
     const b = this.buf;
     const c = b[this.pos++]!;
-    if (c < 0x80) return this.nameRef(c, start);
+    if (c < 0x80) {
+      if (c >= this.nameCount) this.fail('reference to an undefined name', start);
+      return this.names[c]!;
+    }
     if (c >= 0xa0 && c <= 0xbf) return this.enterName(c & 0x1f);
     switch (c) {
       case 0xcc: return this.nameRef(this.len(1), start);
@@ -347,13 +409,14 @@ export class Decoder {
 
   private enterName(n: number): string {
     const name = this.text(n, true);
-    this.names.push(name);
-    this.nameAtoms.push(undefined);
+    const i = this.nameCount++;
+    this.names[i] = name;
+    this.nameAtoms[i] = undefined;
     return name;
   }
 
-  /** An array: its first item says what it is. */
-  private open(count: number): Term | undefined {
+  /** An array: its first item says what it is. A leaf, or undefined after opening a frame. */
+  private open(count: number, vtop: number): Term | undefined {
     const start = this.pos - 1;
     if (count === 0) this.fail('empty array', start);
     if (count > this.end - this.pos) this.fail('truncated input'); // each item >= 1 byte
@@ -362,16 +425,16 @@ export class Decoder {
       case 0xc0:
         if (count < 3) this.fail('list run without items', start);
         this.pos++;
-        return this.push(LIST, '', count - 1, start);
+        return this.push(LIST, LIST_FUNCTOR, count - 1, vtop, start);
       case 0xc3:
         if ((count & 1) !== 0) this.fail('dict with odd item count', start);
         this.pos++;
-        return this.push(DICT, '', count - 1, start);
+        return this.push(DICT, '', count - 1, vtop, start);
       case 0xc2:
         this.pos++;
         if (count === 2) return { kind: 'compound', name: this.functorName(start), args: [] };
         if (count !== 3) this.fail('bad rational or zero-arity compound', start);
-        return this.push(RATIONAL, '', 2, start);
+        return this.push(RATIONAL, '', 2, vtop, start);
     }
     if (count === 1) {
       this.pos++;
@@ -381,51 +444,88 @@ export class Decoder {
       if (i < 0) this.fail('bad atom reference', start);
       return this.atomRef(i, start);
     }
-    const name = this.functorName(start);
-    return this.push(COMPOUND, name, count - 1, start);
+    let name: string;
+    if (c < 0x80) { // the common cases first: a name by 1-byte reference, or a fixstr literal
+      this.pos++;
+      if (c >= this.nameCount) this.fail('reference to an undefined name', start);
+      name = this.names[c]!;
+    } else if (c >= 0xa0 && c <= 0xbf) {
+      this.pos++;
+      name = this.enterName(c & 0x1f);
+    } else name = this.functorName(start);
+    return this.push(COMPOUND, name, count - 1, vtop, start);
   }
 
-  /** Build the term of frame `top` and pop it. */
-  private finish(): Term {
-    const kind = this.fKind.pop()!;
-    const name = this.fName.pop()!;
-    const items = this.fItems.pop()!;
-    this.fFill.pop();
-    const start = this.fStart.pop()!;
-    switch (kind) {
-      case COMPOUND: return { kind: 'compound', name, args: items };
+  /** The term of frame d (not a compound), from vals[base .. top). */
+  private finish(d: number, base: number, top: number): Term {
+    const vals = this.vals;
+    const start = this.fStart[d]!;
+    switch (this.fKind[d]) {
       case LIST: {
-        let t = items[items.length - 1]!;
-        for (let i = items.length - 2; i >= 0; i--) t = { kind: 'compound', name: LIST_FUNCTOR, args: [items[i]!, t] };
+        let t = vals[top - 1]!;
+        for (let i = top - 2; i >= base; i--) t = { kind: 'compound', name: LIST_FUNCTOR, args: [vals[i]!, t] };
         return t;
       }
       case RATIONAL: {
-        const n = items[0]!;
-        const d = items[1]!;
-        if (n.kind !== 'int' || d.kind !== 'int') this.fail('rational parts must be integers', start);
-        if (!(d.value > 1)) this.fail('rational denominator must be > 1', start);
-        const r = rational(BigInt(n.value), BigInt(d.value));
-        if (r.kind !== 'rational' || r.num !== BigInt(n.value) || r.den !== BigInt(d.value)) {
+        const n = vals[base]!;
+        const dn = vals[base + 1]!;
+        if (n.kind !== 'int' || dn.kind !== 'int') this.fail('rational parts must be integers', start);
+        if (!(dn.value > 1)) this.fail('rational denominator must be > 1', start);
+        const r = rational(BigInt(n.value), BigInt(dn.value));
+        if (r.kind !== 'rational' || r.num !== BigInt(n.value) || r.den !== BigInt(dn.value)) {
           this.fail('rational not normalised', start);
         }
         return r;
       }
-      default: {
-        const tag = items[0]!;
+      default: { // DICT
+        const tag = vals[base]!;
         if (tag.kind !== 'atom' && tag.kind !== 'var') this.fail('dict tag must be an atom or a variable', start);
         const pairs: (readonly [DictKey, Term])[] = [];
         let prev: DictKey | undefined;
-        for (let i = 1; i < items.length; i += 2) {
-          const k = items[i]!;
+        for (let i = base + 1; i < top; i += 2) {
+          const k = vals[i]!;
           if (!(k.kind === 'atom' || (k.kind === 'int' && typeof k.value === 'number'))) {
             this.fail('dict key must be an atom or a small integer', start);
           }
           if (prev !== undefined && compareTerms(prev, k) >= 0) this.fail('dict keys not sorted and unique', start);
           prev = k;
-          pairs.push([k, items[i + 1]!]);
+          pairs.push([k, vals[i + 1]!]);
         }
         return { kind: 'dict', tag, pairs };
       }
     }
   }
+}
+
+/**
+ * Whether bytes [s, e) are well-formed UTF-8 (no overlong forms, surrogates or code
+ * points above 0x10FFFF): for short text, cheaper than a native call on a subarray.
+ */
+function isUtf8Short(b: Buffer, s: number, e: number): boolean {
+  let i = s;
+  while (i < e) {
+    const c = b[i++]!;
+    if (c < 0x80) continue;
+    let more: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) more = 1;
+    else if (c >= 0xe0 && c <= 0xef) { more = 2; if (c === 0xe0) lo = 0xa0; else if (c === 0xed) hi = 0x9f; }
+    else if (c >= 0xf0 && c <= 0xf4) { more = 3; if (c === 0xf0) lo = 0x90; else if (c === 0xf4) hi = 0x8f; }
+    else return false;
+    if (i + more > e) return false;
+    const c1 = b[i]!; // the second byte has the narrowed range
+    if (c1 < lo || c1 > hi) return false;
+    for (let k = 1; k < more; k++) if ((b[i + k]! & 0xc0) !== 0x80) return false;
+    i += more;
+  }
+  return true;
+}
+
+/** ASCII bytes [s, e) as a string: a loop beats a native call for short text. */
+function ascii(b: Buffer, s: number, e: number): string {
+  if (e - s > 12) return (b as unknown as Slices).latin1Slice(s, e);
+  let str = '';
+  for (let i = s; i < e; i++) str += String.fromCharCode(b[i]!);
+  return str;
 }

@@ -12,17 +12,23 @@ const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const U64_LIMIT = 1n << 64n;
 const I64_MIN = -(1n << 63n);
 const TWO32 = 2 ** 32;
+/** Variables of a term found by linear scan before resorting to a Map. */
+const SMALL = 16;
 
 type Str = { isWellFormed(): boolean };
 
 export class Encoder {
   private buf: Buffer;
   private pos = 0;
-  // Name table and variable numbers. Not cleared per term (Map.clear reallocates):
-  // an entry counts only if it is >= the current base, and its number is value - base.
+  // Name table and variable numbers. A term has few variables, so the first SMALL are
+  // found by a linear scan of an array (identity compares, cheaper than a Map); the
+  // rest, and names, go into Maps, which are not cleared per term (Map.clear
+  // reallocates): an entry counts only if it is >= the current base, its number is
+  // value - base.
   private names = new Map<string, number>();
   private nameBase = 0;
   private nameCount = 0;
+  private varList: Var[] = [];
   private vars = new Map<Var, number>();
   private varBase = 0;
   private varCount = 0;
@@ -49,8 +55,10 @@ export class Encoder {
   }
 
   private take(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos); // pooled for small sizes
-    this.buf.copy(out, 0, 0, this.pos);
+    const n = this.pos;
+    const out = Buffer.allocUnsafe(n); // pooled for small sizes
+    if (n <= 128) { const b = this.buf; for (let i = 0; i < n; i++) out[i] = b[i]!; } // cheaper than copy's checks
+    else this.buf.copy(out, 0, 0, n);
     return out;
   }
 
@@ -64,6 +72,28 @@ export class Encoder {
   private nameRef(name: string): number {
     const v = this.names.get(name);
     return v === undefined || v < this.nameBase ? -1 : v - this.nameBase;
+  }
+
+  /** Append `name` to the table; `known` when it is already there (found by nameRef). */
+  private addName(name: string, known: boolean): void {
+    const i = this.nameCount++;
+    if (!known) this.names.set(name, this.nameBase + i);
+  }
+
+  /** The number of variable x, numbering it if new. */
+  private varNumber(x: Var): number {
+    const count = this.varCount;
+    const list = this.varList;
+    const k = count < SMALL ? count : SMALL;
+    for (let i = 0; i < k; i++) if (list[i] === x) return i;
+    if (count > SMALL) {
+      const v = this.vars.get(x);
+      if (v !== undefined && v >= this.varBase) return v - this.varBase;
+    }
+    this.varCount = count + 1;
+    if (count < SMALL) list[count] = x;
+    else this.vars.set(x, this.varBase + count);
+    return count;
   }
 
   /** Append one term to the output, continuing the current name table. */
@@ -86,10 +116,7 @@ export class Encoder {
         case 'atom': this.atom(x.name); break;
         case 'string': this.string(x.value); break;
         case 'var': {
-          const v = this.vars.get(x);
-          let n: number;
-          if (v === undefined || v < this.varBase) { n = this.varCount++; this.vars.set(x, this.varBase + n); }
-          else n = v - this.varBase;
+          const n = this.varNumber(x);
           if (n < 32) { // [-1-N]: 2 bytes for the first 32 variables
             this.ensure(2);
             this.buf[this.pos] = 0x91;
@@ -271,7 +298,7 @@ export class Encoder {
     const ref = this.nameRef(name);
     if (ref >= 0) { this.uint(ref); return; }
     if (this.text(name, 0xa0, 0xd9) < 0) this.utf16(EXT_ATOM16, name);
-    else this.names.set(name, this.nameBase + this.nameCount++);
+    else this.addName(name, false);
   }
 
   private atom(name: string): void {
@@ -285,10 +312,7 @@ export class Encoder {
     }
     const n = this.text(name, 0xa0, 0xd9);
     if (n < 0) this.utf16(EXT_ATOM16, name);
-    else if (n >= MIN_INTERNED_ATOM) {
-      if (ref < 0) this.names.set(name, this.nameBase + this.nameCount);
-      this.nameCount++;
-    }
+    else if (n >= MIN_INTERNED_ATOM) this.addName(name, ref >= 0);
   }
 
   private string(s: string): void {
