@@ -1,0 +1,55 @@
+// What the admin API speaks, shared by its server and its client: paths, media
+// types and the JSON shape of a term. Terms travel as Prolog text by default;
+// a client asking for JSON gets, per term, its text, its tagged (lossless) JSON
+// and, when the term has one, its natural JSON.
+import { type JSONValue, type Term, TermError, fromTaggedJSON, toTaggedJSON } from '../term/index.js';
+import { jsonOf } from './json-terms.js';
+import { termText } from './term-text.js';
+
+export const PATHS = {
+  status: '/status',
+  get: '/get',
+  set: '/set',
+  keys: '/keys',
+  watch: '/watch',
+} as const;
+
+export const MEDIA = {
+  text: 'text/plain; charset=utf-8',
+  prolog: 'application/x-prolog',
+  json: 'application/json; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+  sse: 'text/event-stream; charset=utf-8',
+} as const;
+
+/** Largest request body accepted (a value's Prolog text or JSON). */
+export const MAX_BODY_BYTES = 1 << 20;
+
+export interface TermJSON {
+  readonly text: string;
+  readonly term: JSONValue;
+  /** The natural JSON form (json-terms.ts jsonOf), when the term has a lossless one. */
+  readonly json?: JSONValue;
+}
+
+export function termJSON(t: Term): TermJSON {
+  const json = jsonOf(t);
+  return json === undefined
+    ? { text: termText(t), term: toTaggedJSON(t) }
+    : { text: termText(t), term: toTaggedJSON(t), json };
+}
+
+/** The term inside a TermJSON, from its lossless tagged form. */
+export function termFromJSON(j: JSONValue): Term {
+  if (j === null || typeof j !== 'object' || Array.isArray(j) || !('term' in j)) {
+    throw new TermError('expected {"text":..., "term":...}');
+  }
+  return fromTaggedJSON(j.term!);
+}
+
+export interface EntryJSON {
+  readonly key: TermJSON;
+  readonly value: TermJSON;
+}
+
+export type Format = 'text' | 'json' | 'sse';

@@ -1,0 +1,128 @@
+// A Cluster reached through a running node's admin API: what `prolog-paxos set`
+// and friends, the console, and an express-session store in another process use.
+import type { JSONValue, Term } from '../term/index.js';
+import { type EntryJSON, MEDIA, PATHS, termFromJSON } from './admin-api.js';
+import type { Cluster, ClusterStatus, Entry } from './cluster.js';
+import { type HostPort, formatHostPort } from './hostport.js';
+import { termText } from './term-text.js';
+
+/** The node could not be reached, or answered with an error that is not "unknown key" / "no agreement". */
+export class AdminError extends Error {
+  override name = 'AdminError';
+  constructor(message: string, readonly status: number | undefined) {
+    super(message);
+  }
+}
+
+export class RemoteCluster implements Cluster {
+  private readonly base: string;
+  private readonly closing = new AbortController();
+
+  constructor(readonly admin: HostPort, private readonly timeoutMs = 30_000) {
+    this.base = `http://${formatHostPort(admin)}`;
+  }
+
+  private async request(path: string, query: Record<string, string>, init: RequestInit = {}, stream = false): Promise<Response> {
+    const url = new URL(path, this.base);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    const signals = [this.closing.signal];
+    if (init.signal) signals.push(init.signal);
+    if (!stream) signals.push(AbortSignal.timeout(this.timeoutMs));
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, signal: AbortSignal.any(signals) });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string } }).cause;
+      if ((e as Error).name === 'AbortError' || (e as Error).name === 'TimeoutError') throw e;
+      throw new AdminError(`cannot reach the node's admin API at ${formatHostPort(this.admin)}: ${cause?.code ?? (e as Error).message}`, undefined);
+    }
+    return res;
+  }
+
+  private static async fail(res: Response): Promise<never> {
+    let message = (await res.text()).trim();
+    try {
+      message = (JSON.parse(message) as { error: string }).error;
+    } catch {
+      // a text body is the message itself
+    }
+    throw new AdminError(message || `HTTP ${res.status}`, res.status);
+  }
+
+  async set(key: Term, value: Term): Promise<boolean> {
+    const res = await this.request(PATHS.set, { key: termText(key) }, {
+      method: 'PUT',
+      headers: { 'content-type': MEDIA.prolog },
+      body: termText(value),
+    });
+    if (res.status === 503) {
+      await res.body?.cancel();
+      return false;
+    }
+    if (!res.ok) return RemoteCluster.fail(res);
+    await res.body?.cancel();
+    return true;
+  }
+
+  async get(key: Term): Promise<Term | undefined> {
+    const res = await this.request(PATHS.get, { key: termText(key), format: 'json' });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (!res.ok) return RemoteCluster.fail(res);
+    const e = (await res.json()) as EntryJSON;
+    return termFromJSON(e.value as unknown as JSONValue);
+  }
+
+  async *keys(pattern: Term): AsyncIterable<Entry> {
+    const res = await this.request(PATHS.keys, { pattern: termText(pattern), format: 'json' });
+    if (!res.ok) await RemoteCluster.fail(res);
+    yield* entries(res);
+  }
+
+  async *watch(pattern: Term, signal?: AbortSignal): AsyncIterable<Entry> {
+    let res: Response;
+    try {
+      res = await this.request(PATHS.watch, { pattern: termText(pattern), format: 'json' }, signal ? { signal } : {}, true);
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') return;
+      throw e;
+    }
+    if (!res.ok) await RemoteCluster.fail(res);
+    try {
+      yield* entries(res);
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') return;
+      throw e;
+    }
+  }
+
+  async status(): Promise<ClusterStatus> {
+    const res = await this.request(PATHS.status, {});
+    if (!res.ok) return RemoteCluster.fail(res);
+    return (await res.json()) as ClusterStatus;
+  }
+
+  /** Ends this client's open requests; the remote node keeps running. */
+  async close(): Promise<void> {
+    this.closing.abort();
+  }
+}
+
+/** NDJSON entries from a streaming response body. */
+async function* entries(res: Response): AsyncIterable<Entry> {
+  if (!res.body) return;
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of res.body) {
+    buf += decoder.decode(chunk as Uint8Array, { stream: true });
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      const e = JSON.parse(line) as EntryJSON;
+      yield { key: termFromJSON(e.key as unknown as JSONValue), value: termFromJSON(e.value as unknown as JSONValue) };
+    }
+  }
+}

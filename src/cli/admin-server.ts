@@ -1,0 +1,289 @@
+// The node's admin API over HTTP (node:http: five routes need no framework).
+// Served on loopback by default; it has no authentication, so binding it
+// elsewhere is the operator's explicit choice (the node logs a warning).
+//
+//   GET  /status                         JSON status
+//   GET  /get?key=K                      the value (404 when unknown)
+//   PUT  /set?key=K   body: value        204; Prolog text, or JSON (Content-Type: application/json;
+//                                        objects are stored as json{...} dicts)
+//   GET  /keys?pattern=P                 matching keys, one per line (NDJSON entries as JSON)
+//   GET  /watch?pattern=P                changes as `K := V.` lines, NDJSON, or SSE
+//
+// Responses are Prolog text unless the client asks for JSON (Accept or ?format=json).
+// A bad request gets a 4xx with a one-line message; no request can crash the node.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type JSONValue, type Term, compoundOf, isGround } from '../term/index.js';
+import { groundFromJSON } from './json-terms.js';
+import { type EntryJSON, type Format, MAX_BODY_BYTES, MEDIA, PATHS, termJSON } from './admin-api.js';
+import { MAX_UDP_PAYLOAD } from '../transport/framing.js';
+import type { Cluster, Entry } from './cluster.js';
+import type { HostPort } from './hostport.js';
+import type { Logger } from './log.js';
+import { clauseText, parseTermText, termText } from './term-text.js';
+
+/** Room for the paxos message around key and value (functors, numbers, udp framing). */
+const MESSAGE_OVERHEAD = 512;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export interface AdminServer {
+  readonly address: HostPort;
+  close(): Promise<void>;
+}
+
+export async function startAdminServer(cluster: Cluster, listen: HostPort, log?: Logger): Promise<AdminServer> {
+  const streams = new Set<AbortController>();
+  const server: Server = createServer((req, res) => {
+    handle(cluster, req, res, streams, log).catch((e: unknown) => {
+      const status = e instanceof HttpError ? e.status : 500;
+      if (status === 500) log?.error({ err: e, url: req.url }, 'admin request failed');
+      sendError(req, res, status, e instanceof Error ? e.message : String(e));
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000; // covers the body; watch streams are responses, not requests
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (e) => log?.error({ err: e }, 'admin server error'));
+  const a = server.address() as AddressInfo;
+  return {
+    address: { host: a.address, port: a.port },
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of streams) s.abort();
+      // Ended watch streams leave keep-alive connections idle: close those at once,
+      // and whatever a slow client still holds after a grace period.
+      for (let i = 0; i < 50 && streams.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setImmediate(r));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 1000);
+      await closed;
+      clearTimeout(force);
+    },
+  };
+}
+
+function formatOf(req: IncomingMessage, url: URL, streaming: boolean): Format {
+  const f = url.searchParams.get('format');
+  if (f === 'json' || f === 'ndjson') return 'json';
+  if (f === 'sse' && streaming) return 'sse';
+  if (f === 'text' || f === 'prolog') return 'text';
+  if (f !== null) throw new HttpError(400, `unknown format ${f}: use text, json${streaming ? ' or sse' : ''}`);
+  const accept = req.headers.accept ?? '';
+  if (streaming && accept.includes('text/event-stream')) return 'sse';
+  if (/application\/(x-)?(nd)?json/.test(accept)) return 'json';
+  return 'text';
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const oneLine = message.replace(/\s*\n\s*/g, ' ');
+  let json = false;
+  try {
+    json = formatOf(req, new URL(req.url ?? '/', 'http://x'), false) === 'json';
+  } catch {
+    // an unknown ?format= is itself the error being reported: answer in text
+  }
+  res.writeHead(status, { 'content-type': json ? MEDIA.json : MEDIA.text });
+  res.end(json ? JSON.stringify({ error: oneLine }) + '\n' : oneLine + '\n');
+}
+
+function param(url: URL, name: string, required: true): string;
+function param(url: URL, name: string, required: false): string | undefined;
+function param(url: URL, name: string, required: boolean): string | undefined {
+  const v = url.searchParams.get(name);
+  if (v === null) {
+    if (required) throw new HttpError(400, `missing query parameter ${name}`);
+    return undefined;
+  }
+  return v;
+}
+
+function parseParam(text: string, what: string): Term {
+  const r = parseTermText(text);
+  if (!r.ok) throw new HttpError(400, `${what}: ${r.message}`);
+  return r.term;
+}
+
+function groundKey(text: string): Term {
+  const key = parseParam(text, 'key');
+  if (!isGround(key)) throw new HttpError(400, `key must be ground: ${text}`);
+  return key;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new HttpError(400, 'body is not valid UTF-8');
+  }
+}
+
+async function handle(cluster: Cluster, req: IncomingMessage, res: ServerResponse, streams: Set<AbortController>, log: Logger | undefined): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://admin');
+  const method = req.method ?? 'GET';
+  const route = (m: string): void => {
+    if (method !== m && !(m === 'GET' && method === 'HEAD')) {
+      res.setHeader('allow', m);
+      throw new HttpError(405, `${url.pathname} takes ${m}, not ${method}`);
+    }
+  };
+  switch (url.pathname) {
+    case PATHS.status: {
+      route('GET');
+      const s = await cluster.status();
+      res.writeHead(200, { 'content-type': MEDIA.json });
+      res.end(JSON.stringify(s) + '\n');
+      return;
+    }
+    case PATHS.get: {
+      route('GET');
+      const format = formatOf(req, url, false);
+      const key = groundKey(param(url, 'key', true));
+      const value = await cluster.get(key);
+      if (value === undefined) throw new HttpError(404, `no agreed value for ${termText(key)}`);
+      sendEntry(res, format, { key, value });
+      return;
+    }
+    case PATHS.set: {
+      if (method !== 'POST') route('PUT');
+      const format = formatOf(req, url, false);
+      const key = groundKey(param(url, 'key', true));
+      const body = await readBody(req);
+      const type = (req.headers['content-type'] ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
+      let value: Term;
+      if (type === 'application/json') {
+        let j: JSONValue;
+        try {
+          j = JSON.parse(body) as JSONValue;
+        } catch (e) {
+          throw new HttpError(400, `value: ${(e as Error).message}`);
+        }
+        try {
+          value = groundFromJSON(j);
+        } catch (e) {
+          throw new HttpError(400, `value: ${(e as Error).message}`);
+        }
+      } else if (type === 'text/plain' || type === 'application/x-prolog' || type === 'application/x-www-form-urlencoded') {
+        // curl --data sends form-urlencoded by default; the body is still the value's text.
+        value = parseParam(body, 'value');
+      } else {
+        throw new HttpError(415, `unsupported content type ${type}: send Prolog text or application/json`);
+      }
+      // SWI's paxos_set/2 raises an instantiation error for a value with variables.
+      if (!isGround(value)) throw new HttpError(400, `value must be ground: ${termText(value)}`);
+      // A paxos message carries key and value in one UDP datagram, as Prolog text.
+      const size = Buffer.byteLength(termText(key)) + Buffer.byteLength(termText(value));
+      if (size > MAX_UDP_PAYLOAD - MESSAGE_OVERHEAD) {
+        throw new HttpError(413, `key and value take ${size} bytes as text: a paxos message must fit one UDP datagram (${MAX_UDP_PAYLOAD - MESSAGE_OVERHEAD} bytes for both)`);
+      }
+      if (!(await cluster.set(key, value))) throw new HttpError(503, `no agreement on ${termText(key)}`);
+      if (format === 'json') sendEntry(res, format, { key, value });
+      else res.writeHead(204).end();
+      return;
+    }
+    case PATHS.keys: {
+      route('GET');
+      const format = formatOf(req, url, false);
+      const pattern = parseParam(param(url, 'pattern', false) ?? '_', 'pattern');
+      res.writeHead(200, { 'content-type': format === 'json' ? MEDIA.ndjson : MEDIA.text });
+      for await (const e of cluster.keys(pattern)) {
+        if (res.destroyed) break;
+        const line = format === 'json' ? JSON.stringify(entryJSON(e)) + '\n' : termText(e.key) + '\n';
+        if (!res.write(line)) await drained(res);
+      }
+      res.end();
+      return;
+    }
+    case PATHS.watch: {
+      route('GET');
+      const format = formatOf(req, url, true);
+      const pattern = parseParam(param(url, 'pattern', false) ?? '_', 'pattern');
+      const stop = new AbortController();
+      streams.add(stop);
+      res.on('close', () => stop.abort());
+      try {
+        const changes = cluster.watch(pattern, stop.signal);
+        res.writeHead(200, {
+          'content-type': format === 'sse' ? MEDIA.sse : format === 'json' ? MEDIA.ndjson : MEDIA.text,
+          'cache-control': 'no-cache',
+        });
+        res.flushHeaders();
+        log?.debug({ pattern: termText(pattern), format }, 'watch opened');
+        const heartbeat = format === 'sse' ? setInterval(() => res.write(': keep-alive\n\n'), 15_000) : undefined;
+        try {
+          for await (const e of changes) {
+            if (res.destroyed) break;
+            if (!res.write(changeLine(format, e))) await drained(res);
+          }
+        } finally {
+          clearInterval(heartbeat);
+        }
+        res.end();
+      } finally {
+        streams.delete(stop);
+        log?.debug({ pattern: termText(pattern) }, 'watch closed');
+      }
+      return;
+    }
+    default:
+      throw new HttpError(404, `no such endpoint ${url.pathname}: try ${Object.values(PATHS).join(' ')}`);
+  }
+}
+
+function entryJSON(e: Entry): EntryJSON {
+  return { key: termJSON(e.key), value: termJSON(e.value) };
+}
+
+function sendEntry(res: ServerResponse, format: Format, e: Entry): void {
+  if (format === 'json') {
+    res.writeHead(200, { 'content-type': MEDIA.json });
+    res.end(JSON.stringify(entryJSON(e)) + '\n');
+  } else {
+    res.writeHead(200, { 'content-type': MEDIA.text });
+    res.end(termText(e.value) + '\n');
+  }
+}
+
+function changeLine(format: Format, e: Entry): string {
+  switch (format) {
+    case 'sse': return `event: change\ndata: ${JSON.stringify(entryJSON(e))}\n\n`;
+    case 'json': return JSON.stringify(entryJSON(e)) + '\n';
+    case 'text': return clauseText(compoundOf(':=', [e.key, e.value])) + '\n';
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

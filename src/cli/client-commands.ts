@@ -1,0 +1,144 @@
+// `prolog-paxos set|get|keys|watch|status`: clients of a running node's admin API.
+import { parseArgs } from 'node:util';
+import { type Term, compoundOf, isGround, variable } from '../term/index.js';
+import { termJSON } from './admin-api.js';
+import { AdminError, RemoteCluster } from './admin-client.js';
+import type { Cluster, ClusterStatus, Entry } from './cluster.js';
+import { DEFAULT_ADMIN, ENV_PREFIX } from './config.js';
+import { type HostPort, UsageError, formatHostPort, parseHostPort } from './hostport.js';
+import { type CliIO, EXIT, type ExitCode, say } from './io.js';
+import { clauseText, parseTermText, termText } from './term-text.js';
+
+export type ClientCommand = 'set' | 'get' | 'keys' | 'watch' | 'status';
+
+const USAGE: Record<ClientCommand, string> = {
+  set: 'prolog-paxos set KEY VALUE [--admin HOST:PORT]',
+  get: 'prolog-paxos get KEY [--json] [--admin HOST:PORT]',
+  keys: 'prolog-paxos keys [PATTERN] [--json] [--admin HOST:PORT]',
+  watch: 'prolog-paxos watch [PATTERN] [--json] [--admin HOST:PORT]',
+  status: 'prolog-paxos status [--json] [--admin HOST:PORT]',
+};
+const ARITY: Record<ClientCommand, [number, number]> = {
+  set: [2, 2], get: [1, 1], keys: [0, 1], watch: [0, 1], status: [0, 0],
+};
+
+export function clientUsage(cmd: ClientCommand): string {
+  return `usage: ${USAGE[cmd]}`;
+}
+
+/** The admin address a client talks to: --admin, else PROLOG_PAXOS_ADMIN, else the default. */
+export function adminAddress(flag: string | undefined, env: NodeJS.ProcessEnv): HostPort {
+  const text = flag ?? env[`${ENV_PREFIX}ADMIN`];
+  return text ? parseHostPort(text, '--admin', DEFAULT_ADMIN.host) : DEFAULT_ADMIN;
+}
+
+/** Parse one argument as a term, or throw a UsageError naming the argument and the error's position. */
+export function termArg(text: string, what: string): Term {
+  const r = parseTermText(text);
+  if (!r.ok) throw new UsageError(`${what}: ${r.message}`);
+  return r.term;
+}
+
+export async function clientCommand(cmd: ClientCommand, argv: readonly string[], io: CliIO): Promise<ExitCode> {
+  let cluster: Cluster | undefined;
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        options: { admin: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message}\n${clientUsage(cmd)}`);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      say(io.stdout, clientUsage(cmd));
+      return EXIT.ok;
+    }
+    const [min, max] = ARITY[cmd];
+    if (positionals.length < min || positionals.length > max) throw new UsageError(clientUsage(cmd));
+    const admin = adminAddress(values.admin, io.env);
+    const json = values.json ?? false;
+    // Parse everything before touching the network: a typo is exit 2, whatever the cluster's state.
+    const terms = positionals.map((p, i) => termArg(p, cmd === 'set' ? (i === 0 ? 'KEY' : 'VALUE') : cmd === 'get' ? 'KEY' : 'PATTERN'));
+    if ((cmd === 'set' || cmd === 'get') && !isGround(terms[0]!)) throw new UsageError(`KEY must be ground: ${positionals[0]}`);
+    if (cmd === 'set' && !isGround(terms[1]!)) throw new UsageError(`VALUE must be ground: ${positionals[1]}`);
+    cluster = new RemoteCluster(admin);
+    return await run(cmd, cluster, terms, json, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      say(io.stderr, `prolog-paxos ${cmd}: ${e.message}`);
+      return EXIT.usage;
+    }
+    if (e instanceof AdminError) {
+      // 400 or 413 from the node: a request it found malformed or too large, a usage error too.
+      say(io.stderr, `prolog-paxos ${cmd}: ${e.message}`);
+      return e.status === 400 || e.status === 413 ? EXIT.usage : EXIT.failed;
+    }
+    say(io.stderr, `prolog-paxos ${cmd}: ${(e as Error).message}`);
+    return EXIT.failed;
+  } finally {
+    await cluster?.close();
+  }
+}
+
+async function run(cmd: ClientCommand, cluster: Cluster, terms: Term[], json: boolean, io: CliIO): Promise<ExitCode> {
+  const show = (e: Entry, line: (e: Entry) => string): void => {
+    say(io.stdout, json ? JSON.stringify({ key: termJSON(e.key), value: termJSON(e.value) }) : line(e));
+  };
+  switch (cmd) {
+    case 'set': {
+      const [key, value] = terms as [Term, Term];
+      if (await cluster.set(key, value)) return EXIT.ok;
+      say(io.stderr, `prolog-paxos set: no agreement on ${termText(key)}`);
+      return EXIT.failed;
+    }
+    case 'get': {
+      const key = terms[0]!;
+      const value = await cluster.get(key);
+      if (value === undefined) {
+        say(io.stderr, `prolog-paxos get: no agreed value for ${termText(key)}`);
+        return EXIT.failed;
+      }
+      show({ key, value }, (e) => termText(e.value));
+      return EXIT.ok;
+    }
+    case 'keys':
+      for await (const e of cluster.keys(terms[0] ?? variableTerm())) show(e, (x) => termText(x.key));
+      return EXIT.ok;
+    case 'watch': {
+      for await (const e of cluster.watch(terms[0] ?? variableTerm(), io.interrupt)) {
+        show(e, (x) => clauseText(compoundOf(':=', [x.key, x.value])));
+      }
+      if (io.interrupt.aborted) return EXIT.ok;
+      say(io.stderr, 'prolog-paxos watch: the node closed the stream');
+      return EXIT.failed;
+    }
+    case 'status': {
+      const s = await cluster.status();
+      say(io.stdout, json ? JSON.stringify(s) : statusText(s, cluster instanceof RemoteCluster ? cluster.admin : undefined));
+      return EXIT.ok;
+    }
+  }
+}
+
+function variableTerm(): Term {
+  return variable();
+}
+
+export function statusText(s: ClusterStatus, admin: HostPort | undefined): string {
+  const ids = (xs: readonly number[]): string => (xs.length ? xs.join(' ') : '-');
+  return [
+    ...(admin ? [`admin    ${formatHostPort(admin)}`] : []),
+    `node     ${s.node ?? '- (not joined)'}`,
+    `scope    ${s.scope}`,
+    `quorum   ${ids(s.quorum)}`,
+    `failed   ${ids(s.failed)}`,
+    `dead     ${ids(s.dead)}`,
+    `peers    ${s.peers.length ? s.peers.join(' ') : '-'}`,
+    `ledger   ${s.ledgerSize} keys`,
+  ].join('\n');
+}

@@ -1,0 +1,45 @@
+// The narrow view of a paxos cluster that the CLI, the admin API and the
+// express-session store need. Two implementations: a local node (node-cluster.ts,
+// a thin adapter over src/paxos/node.ts) and a running node reached over its
+// admin API (admin-client.ts). Keeping consumers on this interface lets the
+// session store run in-process or against a remote node alike.
+import type { Term } from '../term/index.js';
+
+export interface Entry {
+  readonly key: Term;
+  readonly value: Term;
+}
+
+export interface ClusterStatus {
+  /** This node's id in the quorum bitmaps; null until it has joined. */
+  readonly node: number | null;
+  readonly scope: string;
+  readonly quorum: readonly number[];
+  readonly dead: readonly number[];
+  readonly failed: readonly number[];
+  /** Transport peers as host:port. */
+  readonly peers: readonly string[];
+  /** Keys held in this node's ledger. */
+  readonly ledgerSize: number;
+}
+
+export interface Cluster {
+  /**
+   * paxos_set/2: agree on `value` for `key`, both ground (SWI raises an
+   * instantiation error for a value with variables). Resolves false when the
+   * quorum gave no agreement (SWI's paxos_set/2 failing).
+   */
+  set(key: Term, value: Term): Promise<boolean>;
+  /** paxos_get/2: the agreed value, or undefined when the key is unknown or there is no agreement. */
+  get(key: Term): Promise<Term | undefined>;
+  /** Entries of the local ledger whose key unifies with `pattern`. */
+  keys(pattern: Term): AsyncIterable<Entry>;
+  /**
+   * Changes agreed from now on whose key unifies with `pattern` (paxos_on_change/3).
+   * The iteration ends when `signal` aborts or the cluster closes.
+   */
+  watch(pattern: Term, signal?: AbortSignal): AsyncIterable<Entry>;
+  status(): Promise<ClusterStatus>;
+  /** Leave the quorum cleanly and release the ledger and transport. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,263 @@
+// Configuration of `prolog-paxos node`: flags over PROLOG_PAXOS_* environment
+// variables over a JSON config file (--config FILE) over defaults. Everything is
+// validated here, once, into a NodeConfig whose shape admits no contradictions
+// (a ledger is either durable in a directory or in memory, never both).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SETTINGS, type Settings } from '../paxos/settings.js';
+import { type HostPort, UsageError, parseHostPort, parseIPv4, parsePort } from './hostport.js';
+
+export type Method = 'unicast' | 'broadcast' | 'multicast';
+const METHODS: readonly Method[] = ['unicast', 'broadcast', 'multicast'];
+
+/**
+ * The node's settings (library(paxos)'s under SWI's names, and ours), as src/paxos
+ * defines them. Unset ones keep the node's defaults (SWI's, for SWI's settings).
+ */
+export type PaxosSettings = Partial<Settings>;
+type SettingName = keyof Settings;
+const SETTING_NAMES = Object.keys(DEFAULT_SETTINGS) as SettingName[];
+/** max_*: an integer >= 0 (SWI's nonneg type); the others are numbers > 0 (times, rates, scores). */
+const SETTINGS: Readonly<Record<SettingName, 'positive' | 'nonneg'>> = Object.fromEntries(
+  SETTING_NAMES.map((n) => [n, n.startsWith('max_') ? 'nonneg' : 'positive']),
+) as Record<SettingName, 'positive' | 'nonneg'>;
+
+export type LedgerConfig =
+  | { readonly kind: 'durable'; readonly dir: string }
+  | { readonly kind: 'memory' };
+
+export interface NodeConfig {
+  readonly method: Method;
+  /** The address this node's UDP transport binds and announces. */
+  readonly ip: string;
+  readonly port: number;
+  readonly peers: readonly HostPort[];
+  readonly scope: string;
+  /** A fixed node id to rejoin with (paxos_initialize([node(Id)])), else discovered. */
+  readonly nodeId: number | undefined;
+  readonly ledger: LedgerConfig;
+  readonly admin: HostPort;
+  readonly verbose: boolean;
+  readonly settings: PaxosSettings;
+}
+
+export const DEFAULT_UDP_PORT = 20005; // udp_broadcast's default
+export const DEFAULT_ADMIN: HostPort = { host: '127.0.0.1', port: 20080 };
+export const ENV_PREFIX = 'PROLOG_PAXOS_';
+
+/** Raw values before validation, all as the user spelled them. */
+interface Raw {
+  method?: string;
+  ip?: string;
+  port?: string;
+  peers?: string[];
+  scope?: string;
+  nodeId?: string;
+  data?: string;
+  memory?: boolean;
+  admin?: string;
+  verbose?: boolean;
+  settings: Partial<Record<SettingName, string>>;
+}
+
+const kebab = (s: string): string => s.replace(/_/g, '-');
+
+const FLAG_OPTIONS = {
+  config: { type: 'string' },
+  method: { type: 'string' },
+  ip: { type: 'string' },
+  port: { type: 'string' },
+  peer: { type: 'string', multiple: true },
+  scope: { type: 'string' },
+  'node-id': { type: 'string' },
+  data: { type: 'string' },
+  memory: { type: 'boolean' },
+  admin: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+  ...Object.fromEntries(SETTING_NAMES.map((n) => [kebab(n), { type: 'string' }])),
+} as const;
+
+export const NODE_USAGE = `usage: prolog-paxos node [options]
+  --method unicast|broadcast|multicast   UDP style (default unicast)
+  --ip IP                 unicast: address to bind (default 127.0.0.1); broadcast: this
+                          host's address on the subnet; multicast: the group
+  --port PORT             UDP port (default ${DEFAULT_UDP_PORT})
+  --peer HOST:PORT        a unicast peer; repeatable (this node is always its own peer)
+  --scope NAME            udp_broadcast scope (default paxos)
+  --node-id N             rejoin with this node id (durable nodes should fix it)
+  --data DIR              durable ledger directory (default ./paxos-data)
+  --memory                keep the ledger in memory only
+  --admin HOST:PORT       admin API address (default ${DEFAULT_ADMIN.host}:${DEFAULT_ADMIN.port})
+  --config FILE           JSON file with any of the above (and settings by SWI name)
+  --verbose, -v           log protocol traffic
+  --${SETTING_NAMES.map(kebab).join(' N, --')} N
+                          library(paxos) settings
+Environment: PROLOG_PAXOS_<OPTION> (e.g. PROLOG_PAXOS_PORT, PROLOG_PAXOS_PEERS=h:p,h:p,
+PROLOG_PAXOS_RESPONSE_TIMEOUT); flags win over the environment, which wins over --config.`;
+
+export type NodeArgs = { readonly help: true } | { readonly help: false; readonly config: NodeConfig };
+
+/** Build the node's configuration; throws UsageError on anything invalid. */
+export function nodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): NodeArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: FLAG_OPTIONS, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  if (v.help) return { help: true };
+
+  const fromFlags: Raw = {
+    method: v.method as string | undefined,
+    ip: v.ip as string | undefined,
+    port: v.port as string | undefined,
+    peers: v.peer as string[] | undefined,
+    scope: v.scope as string | undefined,
+    nodeId: v['node-id'] as string | undefined,
+    data: v.data as string | undefined,
+    memory: v.memory as boolean | undefined,
+    admin: v.admin as string | undefined,
+    verbose: v.verbose as boolean | undefined,
+    settings: Object.fromEntries(
+      SETTING_NAMES.filter((n) => v[kebab(n)] !== undefined).map((n) => [n, v[kebab(n)] as string]),
+    ),
+  };
+  const configFile = (v.config as string | undefined) ?? env[`${ENV_PREFIX}CONFIG`];
+  const fromFile = configFile === undefined ? { settings: {} } : readConfigFile(resolve(cwd, configFile));
+  const raw = merge(merge(fromFile, fromEnv(env)), fromFlags);
+  return { help: false, config: validate(raw, cwd) };
+}
+
+function merge(low: Raw, high: Raw): Raw {
+  const out: Raw = { ...low, settings: { ...low.settings } };
+  for (const [k, val] of Object.entries(high) as [keyof Raw, unknown][]) {
+    if (k === 'settings') Object.assign(out.settings, high.settings);
+    else if (val !== undefined) (out as unknown as Record<string, unknown>)[k] = val;
+  }
+  return out;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Raw {
+  const get = (name: string): string | undefined => {
+    const x = env[ENV_PREFIX + name];
+    return x === undefined || x === '' ? undefined : x;
+  };
+  const bool = (name: string): boolean | undefined => {
+    const x = get(name);
+    if (x === undefined) return undefined;
+    if (/^(1|true|yes|on)$/i.test(x)) return true;
+    if (/^(0|false|no|off)$/i.test(x)) return false;
+    throw new UsageError(`${ENV_PREFIX}${name}: expected true or false, got ${x}`);
+  };
+  const peers = get('PEERS') ?? get('PEER');
+  return {
+    method: get('METHOD'),
+    ip: get('IP'),
+    port: get('PORT'),
+    peers: peers?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    scope: get('SCOPE'),
+    nodeId: get('NODE_ID'),
+    data: get('DATA'),
+    memory: bool('MEMORY'),
+    admin: get('ADMIN'),
+    verbose: bool('VERBOSE'),
+    settings: Object.fromEntries(
+      SETTING_NAMES.filter((n) => get(n.toUpperCase()) !== undefined).map((n) => [n, get(n.toUpperCase())!]),
+    ),
+  };
+}
+
+const FILE_KEYS = new Set(['method', 'ip', 'port', 'peers', 'scope', 'nodeId', 'data', 'memory', 'admin', 'verbose', 'settings', ...SETTING_NAMES]);
+
+/** The config file: a JSON object with the options above (peers an array), settings at top level or under "settings". */
+function readConfigFile(path: string): Raw {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config ${path}: ${(e as Error).message}`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new UsageError(`--config ${path}: expected a JSON object`);
+  }
+  const o = json as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!FILE_KEYS.has(k)) throw new UsageError(`--config ${path}: unknown option ${k}`);
+  const text = (k: string): string | undefined => {
+    const x = o[k];
+    if (x === undefined) return undefined;
+    if (typeof x === 'string' || typeof x === 'number') return String(x);
+    throw new UsageError(`--config ${path}: ${k} must be a string or number`);
+  };
+  const flag = (k: string): boolean | undefined => {
+    const x = o[k];
+    if (x === undefined || typeof x === 'boolean') return x;
+    throw new UsageError(`--config ${path}: ${k} must be true or false`);
+  };
+  let peers: string[] | undefined;
+  if (o.peers !== undefined) {
+    if (!Array.isArray(o.peers) || !o.peers.every((p) => typeof p === 'string')) {
+      throw new UsageError(`--config ${path}: peers must be an array of "HOST:PORT" strings`);
+    }
+    peers = o.peers as string[];
+  }
+  const nested = o.settings ?? {};
+  if (typeof nested !== 'object' || nested === null || Array.isArray(nested)) {
+    throw new UsageError(`--config ${path}: settings must be an object`);
+  }
+  const settings: Partial<Record<SettingName, string>> = {};
+  for (const [k, x] of [...Object.entries(nested), ...SETTING_NAMES.map((n) => [n, o[n]] as const)]) {
+    if (x === undefined) continue;
+    if (!(k in SETTINGS)) throw new UsageError(`--config ${path}: unknown paxos setting ${k}`);
+    if (typeof x !== 'number' && typeof x !== 'string') throw new UsageError(`--config ${path}: ${k} must be a number`);
+    settings[k as SettingName] = String(x);
+  }
+  return {
+    method: text('method'), ip: text('ip'), port: text('port'), peers, scope: text('scope'),
+    nodeId: text('nodeId'), data: text('data'), memory: flag('memory'), admin: text('admin'),
+    verbose: flag('verbose'), settings,
+  };
+}
+
+function validate(raw: Raw, cwd: string): NodeConfig {
+  const method = (raw.method ?? 'unicast') as Method;
+  if (!METHODS.includes(method)) throw new UsageError(`--method: expected one of ${METHODS.join(', ')}, got ${raw.method}`);
+  // --ip is what udp_broadcast_initialize/2 takes first: the address to bind (unicast),
+  // this host's address on the subnet (broadcast), or the group (multicast).
+  if (method === 'multicast' && raw.ip === undefined) throw new UsageError('--method multicast needs --ip GROUP (224.0.0.0-239.255.255.255)');
+  const ip = parseIPv4(raw.ip ?? '127.0.0.1', '--ip');
+  if (method === 'multicast' && !/^(22[4-9]|23\d)\./.test(ip)) throw new UsageError(`--ip: ${ip} is not a multicast group`);
+  const port = raw.port === undefined ? DEFAULT_UDP_PORT : parsePort(raw.port, '--port');
+  const peers = (raw.peers ?? []).map((p) => {
+    const hp = parseHostPort(p, '--peer');
+    parseIPv4(hp.host, '--peer'); // udp_broadcast peers are ip(A,B,C,D):Port
+    return hp;
+  });
+  const scope = raw.scope ?? 'paxos';
+  if (!/^[a-z][A-Za-z0-9_]*$/.test(scope)) throw new UsageError(`--scope: expected a plain Prolog atom, got ${scope}`);
+  let nodeId: number | undefined;
+  if (raw.nodeId !== undefined) {
+    // Ids are bit positions in the quorum bitmaps: small non-negative integers.
+    if (!/^\d{1,4}$/.test(raw.nodeId) || Number(raw.nodeId) > 1023) {
+      throw new UsageError(`--node-id: expected a small non-negative integer, got ${raw.nodeId}`);
+    }
+    nodeId = Number(raw.nodeId);
+  }
+  if (raw.memory && raw.data !== undefined) throw new UsageError('--memory and --data exclude each other');
+  const ledger: LedgerConfig = raw.memory
+    ? { kind: 'memory' }
+    : { kind: 'durable', dir: resolve(cwd, raw.data ?? 'paxos-data') };
+  const admin = raw.admin === undefined ? DEFAULT_ADMIN : parseHostPort(raw.admin, '--admin', DEFAULT_ADMIN.host, true);
+  const settings: Partial<Record<SettingName, number>> = {};
+  for (const n of SETTING_NAMES) {
+    const x = raw.settings[n];
+    if (x === undefined) continue;
+    const num = Number(x);
+    const ok = SETTINGS[n] === 'nonneg' ? /^\d+$/.test(x.trim()) : x.trim() !== '' && Number.isFinite(num) && num > 0;
+    if (!ok) throw new UsageError(`--${kebab(n)}: expected ${SETTINGS[n] === 'nonneg' ? 'an integer >= 0' : 'a number > 0'}, got ${x}`);
+    settings[n] = num;
+  }
+  return { method, ip, port, peers, scope, nodeId, ledger, admin, verbose: raw.verbose ?? false, settings };
+}

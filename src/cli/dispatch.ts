@@ -1,0 +1,35 @@
+// The `prolog-paxos` command's dispatch, separate from process wiring so tests can call it.
+import type { ClientCommand } from './client-commands.js';
+import { type CliIO, EXIT, say } from './io.js';
+
+const USAGE = `usage: prolog-paxos COMMAND [options]
+  node                   run a node in the foreground (single-node cluster on loopback by default)
+  set KEY VALUE          agree on a value
+  get KEY                print a key's agreed value
+  keys [PATTERN]         list keys that unify with PATTERN
+  watch [PATTERN]        print changes as they are agreed
+  status                 node id, quorum, failed and dead nodes, peers, ledger size
+  console                interactive session against a node
+  term ...               read and write Prolog terms (see prolog-paxos term --help)
+KEY, VALUE and PATTERN are Prolog text. Client commands reach a node's admin API
+at --admin HOST:PORT (default 127.0.0.1:20080, or PROLOG_PAXOS_ADMIN).
+Run \`prolog-paxos COMMAND --help\` for a command's options.`;
+
+const CLIENT = new Set<string>(['set', 'get', 'keys', 'watch', 'status']);
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    // Each command loads only what it needs: a client call should not load the paxos node.
+    case 'node': return (await import('./node-command.js')).nodeCommand(rest, io);
+    case 'console': return (await import('./console.js')).consoleCommand(rest, io);
+    case 'term': return (await import('./term.js')).termCommand(rest, io);
+    case undefined: case 'help': case '--help': case '-h':
+      say(cmd === undefined ? io.stderr : io.stdout, USAGE);
+      return cmd === undefined ? EXIT.usage : EXIT.ok;
+    default:
+      if (CLIENT.has(cmd)) return (await import('./client-commands.js')).clientCommand(cmd as ClientCommand, rest, io);
+      say(io.stderr, `prolog-paxos: unknown command ${cmd}\n${USAGE}`);
+      return EXIT.usage;
+  }
+}

@@ -1,0 +1,53 @@
+// `prolog-paxos node`: run a paxos node in the foreground with its admin API,
+// until SIGINT or SIGTERM; then leave the quorum cleanly and close the ledger.
+import { type AdminServer, startAdminServer } from './admin-server.js';
+import type { Cluster } from './cluster.js';
+import { NODE_USAGE, type NodeConfig, nodeConfig } from './config.js';
+import { UsageError, formatHostPort, isLoopback } from './hostport.js';
+import { type CliIO, EXIT, type ExitCode, say } from './io.js';
+import { createLogger } from './log.js';
+import { startNodeCluster } from './node-cluster.js';
+
+export async function nodeCommand(argv: readonly string[], io: CliIO): Promise<ExitCode> {
+  let config: NodeConfig;
+  try {
+    const args = nodeConfig(argv, io.env, io.cwd);
+    if (args.help) {
+      say(io.stdout, NODE_USAGE);
+      return EXIT.ok;
+    }
+    config = args.config;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    say(io.stderr, `prolog-paxos node: ${e.message}`);
+    return EXIT.usage;
+  }
+  const log = createLogger(config.verbose);
+  if (!isLoopback(config.admin.host)) {
+    log.warn({ admin: formatHostPort(config.admin) }, 'the admin API has no authentication and listens beyond loopback');
+  }
+  let cluster: Cluster | undefined;
+  let admin: AdminServer | undefined;
+  try {
+    cluster = await startNodeCluster(config, log);
+    admin = await startAdminServer(cluster, config.admin, log);
+    const s = await cluster.status();
+    log.info({
+      node: s.node, scope: config.scope, udp: `${config.ip}:${config.port}`, method: config.method,
+      peers: s.peers, admin: formatHostPort(admin.address),
+      ledger: config.ledger.kind === 'durable' ? config.ledger.dir : 'memory',
+    }, 'node ready');
+    if (!io.interrupt.aborted) {
+      await new Promise<void>((resolve) => io.interrupt.addEventListener('abort', () => resolve(), { once: true }));
+    }
+    log.info('leaving the cluster');
+    return EXIT.ok;
+  } catch (e) {
+    log.error({ err: e }, 'node failed');
+    return EXIT.failed;
+  } finally {
+    await admin?.close().catch((e: unknown) => log.error({ err: e }, 'closing the admin API failed'));
+    await cluster?.close().catch((e: unknown) => log.error({ err: e }, 'leaving the cluster failed'));
+    log.info('stopped');
+  }
+}

@@ -1,0 +1,197 @@
+// An express-session store on a paxos cluster: every Express server whose store
+// talks to the same cluster (an in-process node, or a node's admin API through
+// RemoteCluster) sees the same sessions.
+//
+// Keys are `session(Id)`, Id a Prolog string (strings, unlike atoms, are not
+// interned on SWI nodes). A live value is `session(ExpiresMs, Data)`: Data is the
+// session object through the JSON mapping of src/term/json.ts, its objects as dicts
+// tagged `json` so values are ground (src/cli/json-terms.ts). Paxos cannot delete
+// a key, so a destroyed or expired session is overwritten by the tombstone `ended`,
+// which drops its data.
+//
+// express-session is a peer dependency: the application brings its own.
+import session from 'express-session';
+import type { SessionData } from 'express-session';
+import type { Cluster } from '../cli/cluster.js';
+import { groundFromJSON, jsonOf } from '../cli/json-terms.js';
+import { type JSONValue, type Term, atom, compound, int, str, variable } from '../term/index.js';
+
+export interface ClusterStoreOptions {
+  /** Lifetime in seconds of a session whose cookie has no expiry (default one day). */
+  readonly ttlSeconds?: number;
+  /** How often to overwrite expired sessions in the local ledger with tombstones; 0 disables (default 10 minutes). */
+  readonly cleanupIntervalMs?: number;
+  /**
+   * Skip a touch (an agreement round per request) when this store itself wrote the
+   * session's expiry less than this many seconds before the new one (default 0:
+   * every touch is written). The stored expiry then lags the cookie's by at most that.
+   */
+  readonly touchAfterSeconds?: number;
+  /** Clock, injected by tests. */
+  readonly now?: () => number;
+}
+
+const ENDED = atom('ended');
+
+export class NoAgreementError extends Error {
+  override name = 'NoAgreementError';
+}
+
+type Callback<T = void> = (err: unknown, value?: T) => void;
+
+export class ClusterSessionStore extends session.Store {
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly touchAfterMs: number;
+  /** Expiry this store last wrote per session, oldest first, bounded. */
+  private readonly written = new Map<string, number>();
+
+  constructor(private readonly cluster: Cluster, options: ClusterStoreOptions = {}) {
+    super();
+    this.ttlMs = (options.ttlSeconds ?? 86_400) * 1000;
+    this.now = options.now ?? Date.now;
+    this.touchAfterMs = (options.touchAfterSeconds ?? 0) * 1000;
+    const every = options.cleanupIntervalMs ?? 600_000;
+    if (every > 0) {
+      this.timer = setInterval(() => {
+        this.cleanup().catch((e: unknown) => this.emit('error', e));
+      }, every);
+      this.timer.unref();
+    }
+  }
+
+  override get(sid: string, cb: Callback<SessionData | null>): void {
+    settle(this.readSession(sid), cb);
+  }
+
+  override set(sid: string, sess: SessionData, cb?: Callback): void {
+    settle(this.writeSession(sid, sess), cb);
+  }
+
+  override touch(sid: string, sess: SessionData, cb?: () => void): void {
+    // express-session's touch callback takes no error; a failed touch only shortens the session.
+    const last = this.written.get(sid);
+    if (last !== undefined && this.expiresOf(sess) - last < this.touchAfterMs) {
+      cb?.();
+      return;
+    }
+    this.writeSession(sid, sess).then(() => cb?.(), () => cb?.());
+  }
+
+  override destroy(sid: string, cb?: Callback): void {
+    this.written.delete(sid);
+    settle(this.put(sid, ENDED), cb);
+  }
+
+  override all(cb: Callback<{ [sid: string]: SessionData }>): void {
+    settle((async () => {
+      const out: { [sid: string]: SessionData } = {};
+      for (const [sid, data] of await this.live()) out[sid] = data;
+      return out;
+    })(), cb);
+  }
+
+  override length(cb: Callback<number>): void {
+    settle(this.live().then((l) => l.length), cb);
+  }
+
+  override clear(cb?: Callback): void {
+    settle((async () => {
+      for (const [sid] of await this.live()) await this.put(sid, ENDED);
+    })(), cb);
+  }
+
+  /** Stop the cleanup timer (the cluster is the caller's to close). */
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Overwrite expired sessions of the local ledger with tombstones; resolves to how many. */
+  async cleanup(): Promise<number> {
+    let n = 0;
+    for await (const e of this.cluster.keys(compound('session', variable()))) {
+      const sid = sessionId(e.key);
+      const live = liveValue(e.value);
+      if (sid === undefined || live === undefined || live.expires > this.now()) continue;
+      // Recheck the agreed value: the local ledger may lag a session renewed elsewhere.
+      const current = await this.cluster.get(e.key);
+      const cur = current && liveValue(current);
+      if (cur && cur.expires <= this.now()) {
+        await this.put(sid, ENDED);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private async readSession(sid: string): Promise<SessionData | null> {
+    const value = await this.cluster.get(sessionKey(sid));
+    const live = value && liveValue(value);
+    if (!live) return null;
+    if (live.expires <= this.now()) {
+      // Clean on read; the caller need not wait for the cluster to agree.
+      this.put(sid, ENDED).catch((e: unknown) => this.emit('error', e));
+      return null;
+    }
+    return sessionData(live.data) ?? null;
+  }
+
+  private expiresOf(sess: SessionData): number {
+    const cookieExpires = sess.cookie?.expires;
+    return cookieExpires ? new Date(cookieExpires).getTime() : this.now() + this.ttlMs;
+  }
+
+  private async writeSession(sid: string, sess: SessionData): Promise<void> {
+    const expires = this.expiresOf(sess);
+    // Through JSON text first: Dates become strings, undefined and functions drop out.
+    const data = groundFromJSON(JSON.parse(JSON.stringify(sess)) as JSONValue);
+    await this.put(sid, compound('session', int(expires), data));
+    if (this.touchAfterMs > 0) {
+      this.written.delete(sid);
+      this.written.set(sid, expires);
+      if (this.written.size > 10_000) this.written.delete(this.written.keys().next().value!);
+    }
+  }
+
+  private async put(sid: string, value: Term): Promise<void> {
+    if (!(await this.cluster.set(sessionKey(sid), value))) {
+      throw new NoAgreementError(`no agreement on session ${JSON.stringify(sid)}`);
+    }
+  }
+
+  private async live(): Promise<[string, SessionData][]> {
+    const out: [string, SessionData][] = [];
+    for await (const e of this.cluster.keys(compound('session', variable()))) {
+      const sid = sessionId(e.key);
+      const live = liveValue(e.value);
+      const data = live && live.expires > this.now() ? sessionData(live.data) : undefined;
+      if (sid !== undefined && data) out.push([sid, data]);
+    }
+    return out;
+  }
+}
+
+export function sessionKey(sid: string): Term {
+  return compound('session', str(sid));
+}
+
+function sessionId(key: Term): string | undefined {
+  return key.kind === 'compound' && key.args[0]?.kind === 'string' ? key.args[0].value : undefined;
+}
+
+function liveValue(v: Term): { expires: number; data: Term } | undefined {
+  if (v.kind !== 'compound' || v.name !== 'session' || v.args.length !== 2) return undefined;
+  const [e, data] = v.args as [Term, Term];
+  if (e.kind !== 'int') return undefined;
+  return { expires: Number(e.value), data };
+}
+
+function sessionData(t: Term): SessionData | undefined {
+  const j = jsonOf(t);
+  return j !== null && typeof j === 'object' && !Array.isArray(j) ? (j as unknown as SessionData) : undefined;
+}
+
+function settle<T>(p: Promise<T>, cb: Callback<T> | undefined): void {
+  p.then((v) => cb?.(null, v), (e: unknown) => cb?.(e));
+}

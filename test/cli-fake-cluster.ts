@@ -1,0 +1,50 @@
+// An in-process stand-in for a paxos cluster, for tests about the CLI's own logic
+// (admin API routing, client exit codes, console parsing) where the consensus
+// underneath is not the subject. Tests that use it say "fake cluster" in their name.
+import { AsyncQueue } from '../src/cli/async-queue.js';
+import type { Cluster, ClusterStatus, Entry } from '../src/cli/cluster.js';
+import { type Term, compareTerms, termKey, unifiable } from '../src/term/index.js';
+
+export class FakeCluster implements Cluster {
+  readonly data = new Map<string, Entry>();
+  private readonly watchers = new Set<{ pattern: Term; queue: AsyncQueue<Entry> }>();
+  /** When false, set() reports no agreement, as a quorum that lost its majority. */
+  agree = true;
+  closed = false;
+
+  async set(key: Term, value: Term): Promise<boolean> {
+    if (!this.agree) return false;
+    this.data.set(termKey(key), { key, value });
+    for (const w of this.watchers) if (unifiable(w.pattern, key)) w.queue.push({ key, value });
+    return true;
+  }
+
+  async get(key: Term): Promise<Term | undefined> {
+    return this.data.get(termKey(key))?.value;
+  }
+
+  async *keys(pattern: Term): AsyncIterable<Entry> {
+    const all = [...this.data.values()].sort((a, b) => compareTerms(a.key, b.key));
+    for (const e of all) if (unifiable(pattern, e.key)) yield e;
+  }
+
+  watch(pattern: Term, signal?: AbortSignal): AsyncIterable<Entry> {
+    const w = { pattern, queue: new AsyncQueue<Entry>(100, () => this.watchers.delete(w)) };
+    this.watchers.add(w);
+    signal?.addEventListener('abort', () => w.queue.end(), { once: true });
+    return w.queue;
+  }
+
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  async status(): Promise<ClusterStatus> {
+    return { node: 0, scope: 'paxos', quorum: [0], dead: [], failed: [], peers: ['127.0.0.1:43999'], ledgerSize: this.data.size };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.watchers) w.queue.end();
+  }
+}
