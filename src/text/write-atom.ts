@@ -58,16 +58,23 @@ export function atomNeedsQuotes(name: string, quoteNonAscii: boolean): boolean {
   return false;
 }
 
-/** `text` between `quote` chars, escaped as SWI's putQuoted() does with character_escapes(true). */
-export function quoteText(text: string, quote: 0x27 | 0x22, esc: EscapeStyle): string {
+/** The index of the first code unit of `text` that quoting must escape, or text.length. */
+export function firstEscape(text: string, quote: 0x27 | 0x22): number {
   const cls = CHAR_CLASS;
   const len = text.length;
   let i = 0;
-  // Fast path: nothing to escape.
   for (; i < len; i++) {
     const c = text.charCodeAt(i);
     if (c === quote || c === 0x5c || (cls[c]! & C_ESC)) break;
   }
+  return i;
+}
+
+/** `text` between `quote` chars, escaped as SWI's putQuoted() does with character_escapes(true). */
+export function quoteText(text: string, quote: 0x27 | 0x22, esc: EscapeStyle): string {
+  const cls = CHAR_CLASS;
+  const len = text.length;
+  let i = firstEscape(text, quote);
   const q = quote === 0x27 ? "'" : '"';
   if (i === len) return q + text + q;
   let out = q + text.slice(0, i);
@@ -132,6 +139,21 @@ export class AtomTextCache {
   ) {}
 
   get(name: string): string {
+    // Most atoms are plain ASCII identifiers (`foo`, `log_entry`): a scan of a few
+    // table loads settles those faster than hashing the name for the map.
+    const len = name.length;
+    if (len > 0 && len <= 32) {
+      const cls = CHAR_CLASS;
+      const c0 = name.charCodeAt(0);
+      if (c0 < 0x80 && (cls[c0]! & C_START) !== 0) {
+        let i = 1;
+        for (; i < len; i++) {
+          const c = name.charCodeAt(i);
+          if (c >= 0x80 || (cls[c]! & C_CONT) === 0) break;
+        }
+        if (i === len) return name;
+      }
+    }
     let s = this.map.get(name);
     if (s === undefined) {
       s = quotedAtom(name, this.quoteNonAscii, this.esc);

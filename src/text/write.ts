@@ -5,9 +5,10 @@
 // are limited by memory only.
 import type { Compound, Dict, Term, Var } from '../term/types.js';
 import { argPriorities, OpTable } from './ops.js';
-import { AtomTextCache, isVarName, quoteText, type EscapeStyle } from './write-atom.js';
+import { AtomTextCache, firstEscape, isVarName, quoteText, type EscapeStyle } from './write-atom.js';
+import { OutBuffer } from './write-buffer.js';
 import { C_CONT, C_PUNCT, C_SYM, CHAR_CLASS, codePointAt, lastCodePoint } from './write-chars.js';
-import { formatFloat } from './write-float.js';
+import { formatFloat, hundredths } from './write-float.js';
 
 export type WriteStyle = 'writeq' | 'print' | 'write' | 'canonical' | 'wire';
 
@@ -74,8 +75,6 @@ const A_INFIX = -3; // payload: operator name, written between infix operands
 const A_POSTFIX = -4; // payload: operator name, written after the operand
 const A_LIST = -5; // payload: the rest of a list whose head was just written
 
-const CHUNK = 1 << 14;
-
 /** SWI's isDigit() looks up the low byte only, so U+0130 counts as a digit when spacing. */
 function isDigitByte(c: number): boolean {
   const b = c & 0xff;
@@ -85,8 +84,7 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 class Writer {
-  private chunks: string[] | undefined;
-  private buf = '';
+  private readonly out = new OutBuffer();
   private last = EOF;
   private flags = 0;
   private readonly stack: unknown[] = [];
@@ -102,8 +100,7 @@ class Writer {
   ) {}
 
   write(term: Term, priority: number): string {
-    this.buf = '';
-    this.chunks = undefined;
+    this.out.reset();
     this.last = EOF;
     this.flags = 0;
     this.stack.length = 0; // in case an earlier write threw midway
@@ -114,7 +111,7 @@ class Writer {
       const code = stack.pop() as number;
       const payload = stack.pop();
       if (code >= 0) {
-        if (code & 2) this.raw(',');
+        if (code & 2) this.rawChar(0x2c);
         this.term(payload as Term, code >> 2, (code & 1) === 1);
       }
       else if (code === A_LIST) this.listRest(payload as Term);
@@ -123,10 +120,7 @@ class Writer {
       else if (code === A_INFIX) this.infixOp(payload as string);
       else this.atom(payload as string);
     }
-    const chunks = this.chunks as string[] | undefined;
-    const out = chunks === undefined ? this.buf : chunks.join('') + this.buf;
-    this.buf = '';
-    this.chunks = undefined;
+    const out = this.out.text();
     this.varNames = undefined;
     this.singletons = undefined;
     return out;
@@ -134,21 +128,95 @@ class Writer {
 
   // --- output primitives -------------------------------------------------
 
+  /** Writes non-empty `s` as is. */
   private raw(s: string): void {
-    let b = this.buf + s;
-    if (b.length > CHUNK) { (this.chunks ??= []).push(b); b = ''; }
-    this.buf = b;
-    const c = s.charCodeAt(s.length - 1);
+    const c = this.out.put(s);
     this.last = c >= 0xdc00 && c <= 0xdfff ? lastCodePoint(s) : c;
     this.flags = 0;
   }
 
+  /** Writes one BMP character that is not a surrogate. */
+  private rawChar(c: number): void {
+    this.out.putChar(c);
+    this.last = c;
+    this.flags = 0;
+  }
+
+  /** A string object: `"text"` with escapes when quoted, else its bare text. */
+  private string(text: string): void {
+    if (!this.style.quoted) {
+      if (text.length > 0) this.raw(text);
+      return;
+    }
+    if (firstEscape(text, 0x22) < text.length) {
+      this.out.put(quoteText(text, 0x22, this.style.esc));
+    } else {
+      this.out.putChar(0x22);
+      if (text.length > 0) this.out.put(text);
+      this.out.putChar(0x22);
+    }
+    this.last = 0x22;
+    this.flags = 0;
+  }
+
+  /** An integer token; small ones go digit by digit into the output, with no string made. */
+  private int(v: number | bigint): void {
+    const last = this.last;
+    if (typeof v === 'number' && v > -0x80000000 && v < 0x80000000 &&
+        (last === EOF || (this.flags === 0 && (CHAR_CLASS[last]! & C_PUNCT) !== 0))) {
+      if (v < 0) { this.out.putChar(0x2d); v = -v; }
+      this.last = this.out.putSmallUint(v);
+      this.flags = 0;
+    } else {
+      this.token(String(v));
+    }
+  }
+
+  /** True when the next token needs no space before it, whatever it starts with. */
+  private freeStart(): boolean {
+    const last = this.last;
+    return last === EOF || (this.flags === 0 && (CHAR_CLASS[last]! & C_PUNCT) !== 0);
+  }
+
+  /** A float token; a two-decimal one (12.5, 0.07) goes digit by digit into the output. */
+  private float(v: number): void {
+    const a = v < 0 ? -v : v;
+    const k = a >= 0.01 && a < 0x7fffffff ? hundredths(a) : -1;
+    if (k >= 0 && !Number.isInteger(a) && this.freeStart()) {
+      const out = this.out;
+      if (v < 0) out.putChar(0x2d);
+      const ip = Math.floor(k / 100);
+      const fp = k - ip * 100;
+      out.putSmallUint(ip);
+      out.putChar(0x2e);
+      if (fp % 10 === 0) this.last = out.putSmallUint(fp / 10);
+      else { if (fp < 10) out.putChar(0x30); this.last = out.putSmallUint(fp); }
+      this.flags = 0;
+    } else {
+      this.token(formatFloat(v));
+    }
+  }
+
+  /** A variable; `_` and its number go straight into the output when no name is given. */
+  private variable(v: Var): void {
+    if (!this.style.canonical && this.userVarNames === undefined && v.id < 0x7fffffff && this.freeStart()) {
+      this.out.putChar(0x5f);
+      this.last = this.out.putSmallUint(v.id);
+      this.flags = 0;
+    } else {
+      this.token(this.varName(v));
+    }
+  }
+
   /** PutToken(): a space first if the previous and this token would otherwise merge. Returns whether it spaced. */
   private token(s: string): boolean {
-    if (this.last === EOF) { this.raw(s); return false; }
+    const last = this.last;
+    // After `(`, `,`, `[`, `|`, `{` (and at the start) no token needs a space: the common case.
+    if (last === EOF || (this.flags === 0 && (CHAR_CLASS[last]! & C_PUNCT) !== 0)) { this.raw(s); return false; }
     const c = s.charCodeAt(0);
     const spaced = this.needSpace(c >= 0xd800 && c <= 0xdbff ? codePointAt(s, 0) : c);
-    this.raw(spaced ? ' ' + s : s);
+    if (spaced) this.out.putChar(0x20);
+    this.raw(s);
     return spaced;
   }
 
@@ -187,27 +255,26 @@ class Writer {
         if (opArg && this.ops.maxPriority(t.name) > 0) {
           this.token('(');
           this.atom(t.name);
-          this.raw(')');
+          this.rawChar(0x29);
         } else {
           this.atom(t.name);
         }
         return;
       case 'var':
-        this.token(this.varName(t));
+        this.variable(t);
         return;
       case 'int':
-        this.token(String(t.value));
+        this.int(t.value);
         return;
       case 'float':
-        this.token(formatFloat(t.value));
+        this.float(t.value);
         return;
       case 'rational':
         this.token(String(t.num));
         this.raw('r' + String(t.den));
         return;
       case 'string':
-        if (this.style.quoted) this.raw(quoteText(t.value, 0x22, this.style.esc));
-        else if (t.value.length > 0) this.raw(t.value);
+        this.string(t.value);
         return;
       case 'nil':
         this.token('[]');
@@ -233,7 +300,7 @@ class Writer {
       return;
     }
     if (arity === 2 && name === '[|]') {
-      this.raw('[');
+      this.rawChar(0x5b);
       stack.push(args[1], A_LIST, args[0], 999 * 4);
       return;
     }
@@ -268,23 +335,23 @@ class Writer {
       }
     }
     this.atom(name);
-    this.raw('(');
+    this.rawChar(0x28);
     let i = 0;
     for (; i < arity; i++) {
-      if (i > 0) this.raw(',');
+      if (i > 0) this.rawChar(0x2c);
       if (!this.leaf(args[i]!)) break;
     }
-    if (i === arity) { this.raw(')'); return; }
+    if (i === arity) { this.rawChar(0x29); return; }
     stack.push(')', A_RAW);
     for (let j = arity - 1; j > i; j--) stack.push(args[j], 999 * 4 + 2);
     stack.push(args[i], 999 * 4);
   }
 
   private infixOp(name: string): void {
-    if (name === ',') this.raw(',');
-    else if (name === '|') this.raw('|');
+    if (name === ',') this.rawChar(0x2c);
+    else if (name === '|') this.rawChar(0x7c);
     else if (name === '.') this.token('.');
-    else if (this.atom(name)) this.raw(' ');
+    else if (this.atom(name)) this.rawChar(0x20);
     this.flags |= F_INFIX_OP;
   }
 
@@ -292,7 +359,7 @@ class Writer {
     // Elements that are leaves are written here and now; the stack only sees the others.
     while (tail.kind === 'compound' && tail.name === '[|]' && tail.args.length === 2) {
       const head = tail.args[0]!;
-      this.raw(',');
+      this.rawChar(0x2c);
       if (!this.leaf(head)) {
         this.stack.push(tail.args[1], A_LIST, head, 999 * 4);
         return;
@@ -300,9 +367,9 @@ class Writer {
       tail = tail.args[1]!;
     }
     if (tail.kind === 'nil') {
-      this.raw(']');
+      this.rawChar(0x5d);
     } else {
-      this.raw('|');
+      this.rawChar(0x7c);
       this.stack.push(']', A_RAW, tail, 999 * 4);
     }
   }
@@ -311,14 +378,11 @@ class Writer {
   private leaf(t: Term): boolean {
     switch (t.kind) {
       case 'atom': this.atom(t.name); return true;
-      case 'int': this.token(typeof t.value === 'number' ? '' + t.value : String(t.value)); return true;
-      case 'var': this.token(this.varName(t)); return true;
-      case 'float': this.token(formatFloat(t.value)); return true;
+      case 'int': this.int(t.value); return true;
+      case 'var': this.variable(t); return true;
+      case 'float': this.float(t.value); return true;
       case 'nil': this.token('[]'); return true;
-      case 'string':
-        if (this.style.quoted) this.raw(quoteText(t.value, 0x22, this.style.esc));
-        else if (t.value.length > 0) this.raw(t.value);
-        return true;
+      case 'string': this.string(t.value); return true;
       default: return false;
     }
   }
