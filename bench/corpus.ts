@@ -7,18 +7,9 @@ import {
 } from '../src/term/build.js';
 import type { Term } from '../src/term/types.js';
 import { writeTerm } from '../src/text/write.js';
+import { mulberry32 } from '../src/util/prng.js';
 
-/** mulberry32: small, fast, good enough for benchmark data. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const FUNCTORS = ['person', 'order', 'edge', 'event', 'config', 'node', 'item', 'log_entry', 'point', 'account'];
 const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'red', 'green', 'blue', 'open', 'closed', 'pending',

@@ -12,21 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { atom, compound, int } from '../src/term/build.js';
 import { LmdbLedger } from '../src/store/lmdb.js';
 import { isValidHolders, type ValidEntry } from '../src/store/ledger.js';
+import { mulberry32 } from '../src/util/prng.js';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'store-crash-child.ts');
 const WIDTH = 4; // as in store-crash-child.ts
 
-/** A seeded PRNG, so a failure can be replayed with the printed seed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 async function verify(l: LmdbLedger, lastAck: number): Promise<void> {
   // One scan reads (and so decodes) every valid record of the store.

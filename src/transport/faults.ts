@@ -4,6 +4,7 @@
 // one node's send side and receive side can each get their own rates.
 import type { Address } from './address.js';
 import type { DatagramListener, DatagramSocket } from './socket.js';
+import { mulberry32 } from '../util/prng.js';
 
 /** poor_udp's Rate/Decay pairs: `rate` starts the fault, `decay` ends it at each later step. */
 export interface RateDecay {
@@ -37,17 +38,8 @@ export interface FaultCounters {
   delayed: number;
 }
 
-/** mulberry32: small, fast, good enough to make test runs replayable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32), so a run replays from its seed. */
+export const seededRandom = mulberry32;
 
 interface Held<T> {
   readonly item: T;
