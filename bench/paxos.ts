@@ -5,20 +5,28 @@
 //   - paxos_get on another node (a key it holds: the local read both serve);
 //   - change propagation: from the start of a set on the first node to the change
 //     event on the last node.
-// SWI nodes are driven through a stdin command loop and timed inside Prolog; ours
-// run in this process, timed with performance.now().
-// Standalone: `npx tsx bench/paxos.ts [sets]` (default 300).
-import { performance } from 'node:perf_hooks';
+// Like for like: every node, ours and SWI's, is its own process (ours:
+// bench/paxos-child.ts, a PaxosNode over the real UDP transport), driven over
+// stdin/IPC and timed inside the node that does the work. SWI keeps its ledger in
+// memory, so the main rows use our MemoryLedger; our durable LMDB ledger (an accept
+// is synced before it is acknowledged) is a separate row.
+// Standalone: `npx tsx bench/paxos.ts [sets] [--profile DIR]` (default 300).
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { equalTerms } from '../src/term/equal.js';
-import { atom, int } from '../src/term/build.js';
+import { int } from '../src/term/build.js';
 import type { Term } from '../src/term/types.js';
 import { readTerm } from '../src/text/read.js';
-import type { PaxosNode } from '../src/paxos/node.js';
-import { SwiNode, ourNode, waitFor } from '../test/paxos-support.js';
+import { SwiNode, waitFor } from '../test/paxos-support.js';
+import type { ChildCommand } from './paxos-child.js';
 
 export interface PaxosBenchRow {
   readonly impl: 'ours' | 'swi';
+  /** Where the nodes keep their ledger: SWI's is in memory. */
+  readonly ledger: 'memory' | 'lmdb';
   readonly nodes: number;
   readonly sets: number;
   readonly failedSets: number;
@@ -32,6 +40,9 @@ export interface PaxosBenchRow {
   /** Ours only: a read that asks a majority (GetOptions.quorum). */
   readonly quorumGetP50?: number;
   readonly quorumGetP99?: number;
+  /** Ours only, the proposer over the set loop: event-loop delay p99 (ms) and CPU ms per set. */
+  readonly eldP99?: number;
+  readonly cpuPerSet?: number;
 }
 
 function pct(xs: readonly number[], p: number): number {
@@ -42,50 +53,92 @@ function pct(xs: readonly number[], p: number): number {
 
 const CHANGES = 50;
 
-async function benchOurs(n: number, base: number, sets: number): Promise<PaxosBenchRow> {
+/** One of our nodes in its own process (bench/paxos-child.ts), driven over IPC. */
+class ChildNode {
+  private nextId = 1;
+  private readonly waiting = new Map<number, { res: (r: unknown) => void; rej: (e: Error) => void }>();
+  readonly events: { key: Term; value: Term; at: number }[] = [];
+
+  private constructor(readonly proc: ChildProcess) {
+    proc.on('message', (m: { id?: number; r?: unknown; error?: string; event?: string; key?: string; value?: string; at?: number }) => {
+      if (m.event === 'changed') {
+        this.events.push({ key: readTerm(m.key!), value: readTerm(m.value!), at: m.at! });
+        return;
+      }
+      if (m.id === undefined) return;
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (m.error !== undefined) w?.rej(new Error(m.error)); else w?.res(m.r);
+    });
+  }
+
+  static async start(port: number, peers: readonly number[], ledger: string): Promise<ChildNode> {
+    const script = fileURLToPath(new URL('./paxos-child.ts', import.meta.url));
+    const proc = fork(script, [String(port), peers.join(','), ledger], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const c = new ChildNode(proc);
+    await new Promise<void>((res, rej) => {
+      const onMsg = (m: { ready?: unknown }): void => { if (m.ready !== undefined) { proc.off('message', onMsg); res(); } };
+      proc.on('message', onMsg);
+      proc.once('exit', (code) => rej(new Error(`paxos child on ${port} exited with ${code}`)));
+    });
+    return c;
+  }
+
+  run<R>(c: ChildCommand): Promise<R> {
+    const id = this.nextId++;
+    return new Promise<R>((res, rej) => {
+      this.waiting.set(id, { res: res as (r: unknown) => void, rej });
+      this.proc.send({ id, c });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+    await this.run({ cmd: 'close' }).catch(() => {});
+    await exited;
+    clearTimeout(t);
+  }
+}
+
+interface Window { wallMs: number; cpuMs: number; eldP50: number; eldP99: number; eldMax: number }
+
+async function benchOurs(n: number, base: number, sets: number, ledger: 'memory' | 'lmdb', profileDir?: string): Promise<PaxosBenchRow> {
   const ports = Array.from({ length: n }, (_, i) => base + i);
-  const nodes: PaxosNode[] = [];
+  const nodes: ChildNode[] = [];
+  const dir = ledger === 'lmdb' ? mkdtempSync(join(tmpdir(), 'paxos-bench-')) : undefined;
   try {
-    for (const p of ports) nodes.push(await ourNode(p, ports));
-    await waitFor(() => nodes.every((x) => x.property().quorum.length === n), 10_000, 'one quorum');
+    // One after the other: joining nodes then find the running ones (as the SWI nodes start).
+    for (const p of ports) nodes.push(await ChildNode.start(p, ports, dir ? `lmdb:${join(dir, String(p))}` : 'memory'));
+    await waitFor(async () => (await Promise.all(nodes.map((x) => x.run<number>({ cmd: 'quorum' })))).every((q) => q === n), 10_000, 'one quorum');
     const [first, last] = [nodes[0]!, nodes[n - 1]!];
-    for (let i = 0; i < 20; i++) await first.set('warm', String(i));
-    const lat: number[] = []; let failed = 0;
-    for (let i = 1; i <= sets; i++) {
-      const t0 = performance.now();
-      const ok = await first.set('k', String(i));
-      const t1 = performance.now();
-      if (ok) lat.push(t1 - t0); else failed++;
-    }
-    await waitFor(() => last.ledgerRecord('k') !== undefined, 2000, 'k replicated');
-    const gets: number[] = []; const qgets: number[] = [];
-    for (let i = 0; i < sets; i++) {
-      const t0 = performance.now();
-      await last.get('k');
-      gets.push(performance.now() - t0);
-    }
-    for (let i = 0; i < Math.min(sets, 100); i++) {
-      const t0 = performance.now();
-      await last.get('k', { quorum: true });
-      qgets.push(performance.now() - t0);
-    }
+    await first.run({ cmd: 'sets', n: 20, key: 'warm' });
+    const profile = profileDir ? join(profileDir, `ours-${n}-${ledger}-proposer.cpuprofile`) : undefined;
+    await first.run({ cmd: 'window', on: true, ...(profile && { profile }) });
+    const s = await first.run<{ lat: number[]; failed: number }>({ cmd: 'sets', n: sets, key: 'k' });
+    const w = await first.run<Window>({ cmd: 'window', on: false, ...(profile && { profile }) });
+    await waitFor(() => last.run<boolean>({ cmd: 'has', key: 'k' }), 2000, 'k replicated');
+    const gets = (await last.run<{ lat: number[] }>({ cmd: 'gets', n: sets, key: 'k', quorum: false })).lat;
+    const qgets = (await last.run<{ lat: number[] }>({ cmd: 'gets', n: Math.min(sets, 100), key: 'k', quorum: true })).lat;
     const changes: number[] = [];
     for (let i = 1; i <= CHANGES; i++) {
-      const t0 = performance.now();
-      const seen = new Promise<number>((res) => {
-        const off = last.onChange('chg', int(i), () => { off(); res(performance.now()); });
-      });
-      await first.set(atom('chg'), int(i));
-      changes.push((await seen) - t0);
+      const t0 = await first.run<number>({ cmd: 'stampSet', key: 'chg', value: i });
+      const v = int(i);
+      const seen = (): { at: number } | undefined => last.events.find((e) => e.key.kind === 'atom' && e.key.name === 'chg' && equalTerms(e.value, v));
+      await waitFor(() => seen() !== undefined, 2000, `change ${i} on the last node`);
+      changes.push(seen()!.at - t0);
     }
+    const lat = s.lat;
     const total = lat.reduce((a, b) => a + b, 0) / 1000;
     return {
-      impl: 'ours', nodes: n, sets, failedSets: failed, setP50: pct(lat, 0.5), setP99: pct(lat, 0.99), setsPerSec: lat.length / total,
+      impl: 'ours', ledger, nodes: n, sets, failedSets: s.failed, setP50: pct(lat, 0.5), setP99: pct(lat, 0.99), setsPerSec: lat.length / total,
       getP50: pct(gets, 0.5), getP99: pct(gets, 0.99), changeP50: pct(changes, 0.5), changeP99: pct(changes, 0.99),
-      quorumGetP50: pct(qgets, 0.5), quorumGetP99: pct(qgets, 0.99),
+      quorumGetP50: pct(qgets, 0.5), quorumGetP99: pct(qgets, 0.99), eldP99: w.eldP99, cpuPerSet: w.cpuMs / sets,
     };
   } finally {
     await Promise.all(nodes.map((x) => x.close()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -127,7 +180,7 @@ async function benchSwi(n: number, base: number, sets: number): Promise<PaxosBen
     }
     const total = lat.reduce((a, b) => a + b, 0) / 1000;
     return {
-      impl: 'swi', nodes: n, sets, failedSets: sets - lat.length, setP50: pct(lat, 0.5), setP99: pct(lat, 0.99), setsPerSec: lat.length / total,
+      impl: 'swi', ledger: 'memory', nodes: n, sets, failedSets: sets - lat.length, setP50: pct(lat, 0.5), setP99: pct(lat, 0.99), setsPerSec: lat.length / total,
       getP50: pct(gets, 0.5), getP99: pct(gets, 0.99), changeP50: pct(changes, 0.5), changeP99: pct(changes, 0.99),
     };
   } finally {
@@ -135,27 +188,37 @@ async function benchSwi(n: number, base: number, sets: number): Promise<PaxosBen
   }
 }
 
-/** Our 3- and 5-node clusters and SWI's, one after the other (never at once: 2 shared cores). */
-export async function benchPaxos(sets = 300): Promise<PaxosBenchRow[]> {
+/** Our 3- and 5-node clusters and SWI's, one after the other (never at once: 2 shared cores). `only`: row names such as swi-3, ours-5-lmdb. */
+export async function benchPaxos(sets = 300, profileDir?: string, only?: readonly string[]): Promise<PaxosBenchRow[]> {
+  const plan: [string, () => Promise<PaxosBenchRow>][] = [
+    ['ours-3-memory', () => benchOurs(3, 44001, sets, 'memory', profileDir)],
+    ['swi-3', () => benchSwi(3, 44021, sets)],
+    ['ours-3-lmdb', () => benchOurs(3, 44081, sets, 'lmdb', profileDir)],
+    ['ours-5-memory', () => benchOurs(5, 44041, sets, 'memory', profileDir)],
+    ['swi-5', () => benchSwi(5, 44061, sets)],
+    ['ours-5-lmdb', () => benchOurs(5, 44101, sets, 'lmdb', profileDir)],
+  ];
   const rows: PaxosBenchRow[] = [];
-  rows.push(await benchOurs(3, 44001, sets));
-  rows.push(await benchSwi(3, 44021, sets));
-  rows.push(await benchOurs(5, 44041, sets));
-  rows.push(await benchSwi(5, 44061, sets));
+  for (const [name, run] of plan) if (!only || only.includes(name)) rows.push(await run());
   return rows;
 }
 
 export function formatPaxosBench(rows: readonly PaxosBenchRow[]): string {
   const f = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x < 1 ? x.toFixed(3) : x.toFixed(1));
-  const head = '| impl | nodes | sets ok/total | set p50 ms | set p99 ms | sets/s | get p50 ms | get p99 ms | quorum get p50/p99 ms | change p50 ms | change p99 ms |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|';
-  const lines = rows.map((r) => `| ${r.impl} | ${r.nodes} | ${r.sets - r.failedSets}/${r.sets} | ${f(r.setP50)} | ${f(r.setP99)} | ${r.setsPerSec.toFixed(0)} | ${f(r.getP50)} | ${f(r.getP99)} | ${r.quorumGetP50 === undefined ? '-' : `${f(r.quorumGetP50)}/${f(r.quorumGetP99)}`} | ${f(r.changeP50)} | ${f(r.changeP99)} |`);
+  const head = '| impl | ledger | nodes | sets ok/total | set p50 ms | set p99 ms | sets/s | get p50 ms | get p99 ms | quorum get p50/p99 ms | change p50 ms | change p99 ms | proposer loop delay p99 ms | proposer CPU ms/set |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const lines = rows.map((r) => `| ${r.impl} | ${r.ledger} | ${r.nodes} | ${r.sets - r.failedSets}/${r.sets} | ${f(r.setP50)} | ${f(r.setP99)} | ${r.setsPerSec.toFixed(0)} | ${f(r.getP50)} | ${f(r.getP99)} | ${r.quorumGetP50 === undefined ? '-' : `${f(r.quorumGetP50)}/${f(r.quorumGetP99)}`} | ${f(r.changeP50)} | ${f(r.changeP99)} | ${f(r.eldP99)} | ${f(r.cpuPerSet)} |`);
   return [head, sep, ...lines].join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const sets = Number(process.argv[2] ?? 300);
-  const rows = await benchPaxos(sets);
+  const args = process.argv.slice(2);
+  const pi = args.indexOf('--profile');
+  const profileDir = pi >= 0 ? args.splice(pi, 2)[1] : undefined;
+  const oi = args.indexOf('--only');
+  const only = oi >= 0 ? args.splice(oi, 2)[1]!.split(',') : undefined;
+  const sets = Number(args[0] ?? 300);
+  const rows = await benchPaxos(sets, profileDir, only);
   console.log(formatPaxosBench(rows));
   process.exit(0);
 }

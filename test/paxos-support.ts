@@ -51,7 +51,7 @@ export class Switch {
     const self = this;
     return {
       ports: t.ports,
-      broadcast: (term) => t.broadcast(term),
+      broadcast: (term, options) => t.broadcast(term, options),
       close: () => t.close(),
       listen: (pattern, handler) => t.listen(pattern, (m) => (self.connected ? handler(m) : undefined)),
       request(term, options): ReplyStream {

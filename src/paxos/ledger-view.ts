@@ -4,8 +4,8 @@
 // `accept` from what it holds now), while the durable Ledger (src/store) is async.
 // So the machine keeps this view as the authority while it runs, and every change is
 // also journalled as Ledger operations (`LedgerOp`) that the runtime applies, in
-// order, to the durable store. On start the runtime loads the durable store's valid
-// records into the view. The records per key are SWI's clause list, newest first.
+// order, to the durable store. On start the runtime loads all of the durable store's
+// records into the view, pending ones too (accepts this node acknowledged are promises). The records per key are SWI's clause list, newest first.
 //
 // Two rule sets (see docs/paxos-departures.md):
 //  - 'swi': paxos.pl's ledger_* predicates exactly (via src/store/semantics.ts).
@@ -37,8 +37,8 @@ export class LedgerView {
 
   constructor(readonly rules: LedgerRules, private readonly clock: () => number) {}
 
-  /** Load a valid record from durable storage (start-up). */
-  load(e: ValidEntry): void {
+  /** Load a record from durable storage (start-up), valid or pending; records come newest first. */
+  load(e: Entry): void {
     const k = termKey(e.key);
     const recs = this.keys.get(k) ?? [];
     this.keys.set(k, [...recs, e]);
@@ -103,6 +103,11 @@ export class LedgerView {
   /** ledger_current/4: all valid records. */
   *current(): Iterable<ValidEntry> {
     for (const recs of this.keys.values()) for (const r of recs) if (isValidHolders(r.holders)) yield r as ValidEntry;
+  }
+
+  /** Every record, valid or pending, each key's newest first (what a durable ledger keeps). */
+  *records(): Iterable<Entry> {
+    for (const recs of this.keys.values()) yield* recs;
   }
 
   /** Newest valid record of every key. */

@@ -20,7 +20,7 @@
 import { atom, int, variable } from '../term/build.js';
 import { termKey } from '../term/equal.js';
 import type { Term } from '../term/types.js';
-import type { ValidEntry } from '../store/ledger.js';
+import type { Entry, ValidEntry } from '../store/ledger.js';
 import { type Bitmap, type NodeId, add, bit, del, has, majority, members, popcount } from './bits.js';
 import { LedgerView, type LedgerOp } from './ledger-view.js';
 import type { Gen, PaxosMsg } from './messages.js';
@@ -66,6 +66,10 @@ export type Effect =
   | { readonly kind: 'request'; readonly rid: number; readonly msg: PaxosMsg; readonly timeoutMs: number }
   | { readonly kind: 'reply'; readonly handle: number; readonly msg: PaxosMsg }
   | { readonly kind: 'timer'; readonly id: number; readonly at: number }
+  /** A timer that is no longer needed (its round ended early): the runtime may drop it. */
+  | { readonly kind: 'cancelTimer'; readonly id: number }
+  /** The round of request `rid` ended: later replies to it are ignored, the runtime may stop listening. */
+  | { readonly kind: 'requestDone'; readonly rid: number }
   | { readonly kind: 'ledger'; readonly ops: readonly LedgerOp[] }
   | { readonly kind: 'result'; readonly cid: number; readonly result: CallResult }
   | { readonly kind: 'changed'; readonly key: Term; readonly value: Term }
@@ -105,6 +109,8 @@ interface Collecting {
   readonly start: number;
   readonly resume: (r: Reply[]) => void;
   closed: boolean;
+  /** Timers of this round, cancelled when it ends. */
+  readonly timers: number[];
 }
 
 function* collect(spec: CollectSpec): Op<Reply[]> {
@@ -124,8 +130,8 @@ export interface MachineOptions {
   readonly policy: Policy;
   /** Uniform in [0,1); the only source of randomness. */
   readonly rng: () => number;
-  /** Valid records loaded from durable storage. */
-  readonly ledger?: Iterable<ValidEntry>;
+  /** Records loaded from durable storage: every record, pending ones too (the acceptor's promises). */
+  readonly ledger?: Iterable<Entry>;
 }
 
 export type Phase = 'idle' | 'joining' | 'running' | 'left';
@@ -204,10 +210,11 @@ export class PaxosMachine {
     }
   }
 
-  private setTimer(ms: number, f: () => void): void {
+  private setTimer(ms: number, f: () => void): number {
     const id = this.nextId++;
     this.timers.set(id, f);
     this.emit({ kind: 'timer', id, at: this.now + Math.max(0, ms) });
+    return id;
   }
 
   /** Run an operation; `done` gets its result. */
@@ -229,11 +236,11 @@ export class PaxosMachine {
 
   private startCollect(spec: CollectSpec, resume: (r: Reply[]) => void): void {
     const rid = this.nextId++;
-    const c: Collecting = { spec, replies: [], replied: 0n, start: this.now, resume, closed: false };
+    const c: Collecting = { spec, replies: [], replied: 0n, start: this.now, resume, closed: false, timers: [] };
     this.collecting.set(rid, c);
     this.emit({ kind: 'request', rid, msg: spec.msg, timeoutMs: spec.timeoutMs });
-    this.setTimer(spec.timeoutMs, () => this.closeCollect(rid));
-    if (spec.minMs !== undefined) this.setTimer(spec.minMs, () => this.checkCollect(rid));
+    c.timers.push(this.setTimer(spec.timeoutMs, () => this.closeCollect(rid)));
+    if (spec.minMs !== undefined) c.timers.push(this.setTimer(spec.minMs, () => this.checkCollect(rid)));
     if (spec.self) {
       if (spec.msg.t === 'ask') {
         const token = this.nextId++;
@@ -274,6 +281,12 @@ export class PaxosMachine {
     if (!c || c.closed) return;
     c.closed = true;
     this.collecting.delete(rid);
+    // A round that ends early leaves no timer behind (one per round would otherwise
+    // fire for nothing), and the runtime stops listening for its replies.
+    for (const id of c.timers) {
+      if (this.timers.delete(id)) this.emit({ kind: 'cancelTimer', id });
+    }
+    this.emit({ kind: 'requestDone', rid });
     c.resume(c.replies);
   }
 
@@ -683,6 +696,12 @@ export class PaxosMachine {
     return g;
   }
 
+  /** Our own last ballot for `key` is its newest record, valid: no other proposal is known since. */
+  private ownsNewest(key: Term): boolean {
+    const v = this.ledger.read(key);
+    return v !== undefined && this.lastBallot.get(termKey(key)) === v.gen && this.ledger.newestGen(key) === v.gen;
+  }
+
   /** paxos_set/3. */
   private *setOp(key: Term, value: Term, o: { retries?: number; timeout?: number }): Op<{ ok: true; gen: Gen } | { ok: false; reason: string }> {
     const retries = o.retries ?? this.settings.max_sets;
@@ -698,15 +717,22 @@ export class PaxosMachine {
       this.stats.setAttempts++;
       const { quorum, alive } = this.lifeQuorum();
       if (alive === 0n) { reason = 'empty quorum'; continue; }
-      const prep = yield* collect({ msg: { t: 'prepare', key, value }, quorum, timeoutMs: tmo, self: true, keepDuplicates: !ours });
-      let prepNodes = 0n; let k = 0;
-      for (const r of prep) {
-        const m = r.msg as { node?: NodeId; gen?: Gen };
-        if (m.node !== undefined) prepNodes = add(prepNodes, m.node);
-        if (m.gen !== undefined && m.gen > k) k = m.gen;
+      // The prepare round only finds a generation above every record; a proposer that
+      // made the key's newest record itself, confirmed, knows it already (ours).
+      const fast = attempt === 0 && this.policy.skipPrepare && this.ownsNewest(key);
+      let prepNodes: Bitmap | undefined;
+      let k = this.ledger.newestGen(key);
+      if (!fast) {
+        const prep = yield* collect({ msg: { t: 'prepare', key, value }, quorum, timeoutMs: tmo, self: true, keepDuplicates: !ours });
+        prepNodes = 0n; k = 0;
+        for (const r of prep) {
+          const m = r.msg as { node?: NodeId; gen?: Gen };
+          if (m.node !== undefined) prepNodes = add(prepNodes, m.node);
+          if (m.gen !== undefined && m.gen > k) k = m.gen;
+        }
+        if (this.phase !== 'running') return { ok: false, reason: 'node id given up' }; // duplicateId()
+        if (!majority(prepNodes, quorum)) { reason = 'no majority for prepare'; continue; }
       }
-      if (this.phase !== 'running') return { ok: false, reason: 'node id given up' }; // duplicateId()
-      if (!majority(prepNodes, quorum)) { reason = 'no majority for prepare'; continue; }
       const gen = this.nextGen(key, k);
       const acc = yield* collect({
         msg: { t: 'accept', key, gen, value }, quorum: alive, timeoutMs: tmo, self: true, keepDuplicates: !ours,
@@ -718,8 +744,9 @@ export class PaxosMachine {
         if (m.node !== undefined) accNodes = add(accNodes, m.node);
         if (m.genA !== gen) allSame = false;
       }
+      if (this.phase !== 'running') return { ok: false, reason: 'node id given up' }; // duplicateId()
       if (!majority(accNodes, quorum)) { reason = 'no majority for accept'; continue; }
-      if ((prepNodes & accNodes) === 0n) { reason = 'prepare and accept sets do not intersect'; continue; }
+      if (prepNodes !== undefined && (prepNodes & accNodes) === 0n) { reason = 'prepare and accept sets do not intersect'; continue; }
       if (!allSame) { reason = 'c_element'; continue; }
       this.broadcast({ t: 'changed', key, gen, value, acceptors: accNodes });
       yield* this.afterFailed(this.updateFailed('set', quorum, accNodes));

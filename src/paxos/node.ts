@@ -10,8 +10,9 @@ import type { Term } from '../term/types.js';
 import { resolve, unify } from '../term/unify.js';
 import { readTerm } from '../text/read.js';
 import { MemoryLedger } from '../store/memory.js';
-import type { ValidEntry } from '../store/ledger.js';
+import type { Entry } from '../store/ledger.js';
 import type { Inbound } from '../transport/listeners.js';
+import type { ReplyStream } from '../transport/requests.js';
 import { addressText, type Address } from '../transport/address.js';
 import { type Bitmap, type NodeId, members } from './bits.js';
 import { type Call, type CallResult, type Effect, type Input, PaxosMachine } from './machine.js';
@@ -56,6 +57,10 @@ export class PaxosError extends Error {
 type ChangeHandler = (key: Term, value: Term) => void;
 type AskHandler = (message: Term) => Term[] | Promise<Term[]>;
 
+// The machine answers its own requests and applies its own broadcasts; a copy sent
+// to ourselves (when we are among the peers) would only be decoded and dropped.
+const EXCEPT_SELF = { exceptSelf: true } as const;
+
 function toTerm(t: TermInput): Term {
   return typeof t === 'string' ? readTerm(t) : t;
 }
@@ -66,7 +71,12 @@ export class PaxosNode {
   private readonly pendingReplies = new Map<number, { replies: Term[]; done: (t: Term[]) => void; ask: boolean }>();
   private readonly changeHandlers = new Set<{ key: Term; value: Term; handler: ChangeHandler }>();
   private readonly askHandlers = new Set<{ pattern: Term; handler: AskHandler }>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** The machine's pending timers by id. */
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  /** Reply streams of the machine's open rounds, by request id. */
+  private readonly streams = new Map<number, ReplyStream>();
+  /** Rounds that ended before their request left (it waited for the ledger). */
+  private readonly endedEarly = new Set<number>();
   private nextCid = 1;
   private nextHandle = 1;
   private ledgerChain: Promise<void> = Promise.resolve();
@@ -77,7 +87,7 @@ export class PaxosNode {
   private readonly askHandles = new Map<number, number>();
   private readonly sending = new Set<Promise<void>>();
 
-  private constructor(private readonly o: PaxosNodeOptions, private readonly ledger: PaxosLedger, loaded: ValidEntry[]) {
+  private constructor(private readonly o: PaxosNodeOptions, private readonly ledger: PaxosLedger, loaded: Entry[]) {
     this.machine = new PaxosMachine({
       addr: `self:${o.transport.ports.public}`,
       settings: makeSettings(o.settings),
@@ -90,8 +100,11 @@ export class PaxosNode {
   /** Start a node: load the ledger, listen, and join (paxos_initialize/1). */
   static async start(o: PaxosNodeOptions): Promise<PaxosNode> {
     const ledger = o.ledger ?? new MemoryLedger();
-    const loaded: ValidEntry[] = [];
-    for await (const e of ledger.current()) loaded.push(e);
+    // The whole acceptor state, pending records too: an accept this node acknowledged
+    // but that was not confirmed yet is a promise it must keep after a restart
+    // (loading only valid records would let it accept an older proposal again).
+    const loaded: Entry[] = [];
+    for await (const e of ledger.records()) loaded.push(e);
     const node = new PaxosNode(o, ledger, loaded);
     node.unlisten = o.transport.listen(compound('paxos', variable()), (m) => node.inbound(m));
     const r = await node.call(o.node === undefined ? { op: 'join' } : { op: 'join', node: o.node });
@@ -176,8 +189,10 @@ export class PaxosNode {
       process.off('SIGINT', this.signalHandler);
     }
     this.unlisten?.();
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    for (const st of this.streams.values()) st.close();
+    this.streams.clear();
     await this.ledgerChain;
     await Promise.all(this.sending);
     await this.o.transport.close();
@@ -214,23 +229,54 @@ export class PaxosNode {
       const p = { replies: [] as Term[], done, ask: msg.t === 'ask' };
       this.pendingReplies.set(handle, p);
       this.currentHandle = handle;
-      this.step({ kind: 'request', from, handle, msg });
+      const durable = this.step({ kind: 'request', from, handle, msg });
       this.currentHandle = undefined;
-      if (!p.ask) { this.pendingReplies.delete(handle); done(p.replies); }
+      if (p.ask) return;
+      this.pendingReplies.delete(handle);
+      // An acceptor acknowledges only what its ledger holds durably (write-ahead):
+      // the reply to an accept leaves once that accept is synced.
+      if (durable === undefined) done(p.replies);
+      else void durable.then((ok) => done(ok ? p.replies : []));
     });
   }
 
-  private step(input: Input): void {
-    if (this.closed && input.kind !== 'call') return;
+  /**
+   * Feed the machine one input and carry out its effects. When the step changed the
+   * ledger, everything that tells others about it (messages, results, events) waits
+   * until the change is durable; the returned promise says when (false: it failed).
+   */
+  private step(input: Input): Promise<boolean> | undefined {
+    if (this.closed && input.kind !== 'call') return undefined;
     const effects = this.machine.step(Date.now(), input);
-    for (const e of effects) this.effect(e);
+    let durable: Promise<boolean> | undefined;
+    for (const e of effects) if (e.kind === 'ledger') durable = this.persist(e.ops);
+    if (durable === undefined) {
+      for (const e of effects) this.effect(e);
+      return undefined;
+    }
+    const later: Effect[] = [];
+    for (const e of effects) {
+      if (e.kind === 'ledger') continue;
+      if (e.kind === 'timer' || e.kind === 'cancelTimer' || e.kind === 'reply') this.effect(e);
+      else later.push(e);
+    }
+    if (later.length > 0) {
+      void durable.then((ok) => {
+        for (const e of later) {
+          // A change that is not on disk must not be announced; calls still get their result.
+          if (!ok && (e.kind === 'broadcast' || e.kind === 'request')) continue;
+          this.effect(e);
+        }
+      });
+    }
+    return durable;
   }
 
   private effect(e: Effect): void {
     switch (e.kind) {
       case 'broadcast': {
         // Tracked so close() lets the last broadcasts of a leave (changed, forget) go out.
-        const p = this.o.transport.broadcast(encodePaxos(e.msg)).catch(() => {});
+        const p = this.o.transport.broadcast(encodePaxos(e.msg), EXCEPT_SELF).catch(() => {});
         this.sending.add(p);
         void p.finally(() => this.sending.delete(p));
         return;
@@ -238,14 +284,33 @@ export class PaxosNode {
       case 'request':
         void this.request(e.rid, e.msg, e.timeoutMs);
         return;
+      case 'requestDone': {
+        const st = this.streams.get(e.rid);
+        if (st) { this.streams.delete(e.rid); st.close(); } else this.endedEarly.add(e.rid);
+        return;
+      }
       case 'reply': {
         const p = this.pendingReplies.get(e.handle);
         if (p) p.replies.push(encodePaxos(e.msg));
         return;
       }
       case 'timer': {
-        const t = setTimeout(() => { this.timers.delete(t); this.step({ kind: 'timer', id: e.id }); }, Math.max(0, e.at - Date.now()));
-        this.timers.add(t);
+        const t = setTimeout(() => {
+          // Run it after the next poll phase: when the loop was stalled (GC, a busy
+          // core), the timer phase comes before the sockets are read, and a round
+          // would time out while its replies sit unread in the socket buffer.
+          setImmediate(() => {
+            if (this.timers.get(e.id) !== t) return; // cancelled meanwhile
+            this.timers.delete(e.id);
+            this.step({ kind: 'timer', id: e.id });
+          });
+        }, Math.max(0, e.at - Date.now()));
+        this.timers.set(e.id, t);
+        return;
+      }
+      case 'cancelTimer': {
+        const t = this.timers.get(e.id);
+        if (t !== undefined) { clearTimeout(t); this.timers.delete(e.id); }
         return;
       }
       case 'ledger':
@@ -276,17 +341,23 @@ export class PaxosNode {
   }
 
   private async request(rid: number, msg: Parameters<typeof encodePaxos>[0], timeoutMs: number): Promise<void> {
-    let stream;
+    let stream: ReplyStream;
     try {
-      stream = this.o.transport.request(encodePaxos(msg), { timeoutMs: timeoutMs + 5 });
+      stream = this.o.transport.request(encodePaxos(msg), { timeoutMs: timeoutMs + 5, exceptSelf: true });
     } catch {
       return;
     }
-    for await (const r of stream) {
-      if (this.closed) break;
-      if (this.isSelf(r.from)) continue;
-      const m = decodePaxos(r.term);
-      if (m) this.step({ kind: 'reply', rid, from: addressText(r.from), msg: m });
+    if (this.endedEarly.delete(rid) || this.closed) stream.close();
+    else this.streams.set(rid, stream);
+    try {
+      for await (const r of stream) {
+        if (this.closed) break;
+        if (this.isSelf(r.from)) continue;
+        const m = decodePaxos(r.term);
+        if (m) this.step({ kind: 'reply', rid, from: addressText(r.from), msg: m });
+      }
+    } finally {
+      if (this.streams.get(rid) === stream) this.streams.delete(rid);
     }
   }
 
@@ -305,10 +376,10 @@ export class PaxosNode {
     if (handle !== undefined && p) { this.pendingReplies.delete(handle); p.done(p.replies); }
   }
 
-  /** Mirror the machine's ledger changes on the durable ledger, in order. */
-  private persist(ops: readonly LedgerOp[]): void {
+  /** Mirror the machine's ledger changes on the durable ledger, in order; true once durable. */
+  private persist(ops: readonly LedgerOp[]): Promise<boolean> {
     const l = this.ledger;
-    this.ledgerChain = this.ledgerChain.then(async () => {
+    const done = this.ledgerChain.then(async () => {
       for (const op of ops) {
         switch (op.op) {
           case 'create': await l.create(op.key, op.gen, op.value); break;
@@ -318,6 +389,9 @@ export class PaxosNode {
           case 'forgetNodes': await l.forgetNodes(op.nodes); break;
         }
       }
-    }).catch(() => {});
+      return true;
+    }).catch(() => false);
+    this.ledgerChain = done.then(() => {});
+    return done;
   }
 }

@@ -27,6 +27,8 @@ export interface Policy {
   readonly releaseDead: boolean;
   /** Do not serve a local value known to be superseded (defect 6). */
   readonly guardStale: boolean;
+  /** A proposer whose own last ballot for a key is that key's newest record, and confirmed, skips prepare (departure 11). */
+  readonly skipPrepare: boolean;
 }
 
 export const SWI_POLICY: Policy = Object.freeze({
@@ -42,6 +44,7 @@ export const SWI_POLICY: Policy = Object.freeze({
   membershipCheck: false,
   releaseDead: false,
   guardStale: false,
+  skipPrepare: false,
 });
 
 export const OUR_POLICY: Policy = Object.freeze({
@@ -57,6 +60,7 @@ export const OUR_POLICY: Policy = Object.freeze({
   membershipCheck: true,
   releaseDead: true,
   guardStale: true,
+  skipPrepare: true,
 });
 
 /** Bits below the round in a unique ballot: 1 zero bit + 10 bits of node id (ids 0..1000). */

@@ -3,18 +3,18 @@
 // simulator does not use them at all (it drives the machine itself).
 import type { Term } from '../term/types.js';
 import type { Address } from '../transport/address.js';
-import type { Handler, ReplyStream, RequestOptions } from '../transport/index.js';
+import type { Handler, ReplyStream, RequestOptions, SendOptions } from '../transport/index.js';
 import type { Ledger } from '../store/ledger.js';
 
 /** The part of a udp_broadcast scope that paxos uses. */
 export interface PaxosTransport {
   readonly ports: { readonly public: number; readonly private: number | undefined };
-  broadcast(term: Term): Promise<void>;
+  broadcast(term: Term, options?: SendOptions): Promise<void>;
   request(term: Term, options?: RequestOptions): ReplyStream;
   listen(pattern: Term, handler: Handler): () => void;
   close(): Promise<void>;
 }
 
-export type PaxosLedger = Pick<Ledger, 'current' | 'create' | 'accept' | 'learn' | 'setHolders' | 'forgetNodes' | 'close'>;
+export type PaxosLedger = Pick<Ledger, 'current' | 'records' | 'create' | 'accept' | 'learn' | 'setHolders' | 'forgetNodes' | 'close'>;
 
 export type { Address };

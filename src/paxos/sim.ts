@@ -4,7 +4,7 @@
 // Every run is a pure function of its seed and script, so a failing seed replays.
 import { termKey } from '../term/equal.js';
 import type { Term } from '../term/types.js';
-import type { ValidEntry } from '../store/ledger.js';
+import type { Entry, ValidEntry } from '../store/ledger.js';
 import type { NodeId } from './bits.js';
 import { type Addr, type Call, type CallResult, type Effect, type Input, PaxosMachine } from './machine.js';
 import type { Gen, PaxosMsg } from './messages.js';
@@ -147,7 +147,7 @@ export class Sim {
   }
 
   /** Create a node (not yet joined) at address `addr`, optionally with a ledger. */
-  boot(addr: Addr, ledger?: Iterable<ValidEntry>): SimNode {
+  boot(addr: Addr, ledger?: Iterable<Entry>): SimNode {
     const n = this.nodes.get(addr) ?? new SimNode(addr);
     this.nodes.set(addr, n);
     n.epoch++;
@@ -160,15 +160,16 @@ export class Sim {
   }
 
   /** Boot and join; returns the join call. */
-  start(addr: Addr, node?: NodeId, ledger?: Iterable<ValidEntry>): CallHandle {
+  start(addr: Addr, node?: NodeId, ledger?: Iterable<Entry>): CallHandle {
     this.boot(addr, ledger);
     return this.call(addr, node === undefined ? { op: 'join' } : { op: 'join', node });
   }
 
-  /** Crash a node; returns its valid records (its durable ledger). */
-  crash(addr: Addr): ValidEntry[] {
+  /** Crash a node; returns its records (its durable ledger). */
+  crash(addr: Addr): Entry[] {
     const n = this.nodes.get(addr)!;
-    const data = n.machine ? [...n.machine.ledger.current()] : [];
+    // What the runtime restores from the durable ledger: every record, pending ones too.
+    const data = n.machine ? [...n.machine.ledger.records()] : [];
     n.machine = undefined;
     n.epoch++;
     return data;

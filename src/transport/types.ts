@@ -6,7 +6,16 @@ import type { FaultCounters, FaultProfile } from './faults.js';
 import type { Handler } from './listeners.js';
 import type { ReplyStream } from './requests.js';
 
-export interface RequestOptions {
+export interface SendOptions {
+  /**
+   * Unicast scopes: skip the peers that are this scope's own socket (SWI sends to
+   * itself when it is listed). For senders that handle their own messages locally;
+   * a plain broadcast or multicast datagram cannot leave anyone out.
+   */
+  readonly exceptSelf?: boolean;
+}
+
+export interface RequestOptions extends SendOptions {
   /** How long replies are collected, in milliseconds (SWI's default: 250). */
   readonly timeoutMs?: number;
   /** Ask one listener only (SWI's `Term:ip(A,B,C,D):Port`); replies from elsewhere are ignored. */
@@ -50,7 +59,7 @@ export interface Transport {
   /** The public port and, for broadcast and multicast, the private one (replies and directed messages). */
   readonly ports: { readonly public: number; readonly private: number | undefined };
   /** `send(Term)` to every listener of the scope (broadcast(udp(Scope, Term))). */
-  broadcast(term: Term): Promise<void>;
+  broadcast(term: Term, options?: SendOptions): Promise<void>;
   /** `send(Term)` to one listener (broadcast(udp(Scope, Term:To))). */
   sendTo(to: Address, term: Term): Promise<void>;
   /**

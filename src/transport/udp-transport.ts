@@ -8,7 +8,7 @@
 //   multicast  as broadcast, the public socket joined to the group.
 import type { Term } from '../term/types.js';
 import { isGround } from '../term/walk.js';
-import { type Address, sameAddress } from './address.js';
+import { type Address, ipText, sameAddress } from './address.js';
 import { FaultySocket } from './faults.js';
 import { type Codec, CodecError, MAX_UDP_PAYLOAD, type WireMessage, messageFromTerm, messageTerm, prologTextCodec } from './framing.js';
 import { type Handler, type Inbound, Listeners, solutionsOf } from './listeners.js';
@@ -16,7 +16,7 @@ import { type ReplyStream, RequestTable } from './requests.js';
 import { type ScopeDef, type ScopeOptions, type UnicastOptions, inScope, peerAddress, resolveScope } from './scope.js';
 import { type DatagramSocket, bindUdp } from './socket.js';
 import {
-  type RequestOptions, type Transport, type TransportConfig, type TransportCounters, TransportError, type UnicastTransport,
+  type RequestOptions, type SendOptions, type Transport, type TransportConfig, type TransportCounters, TransportError, type UnicastTransport,
 } from './types.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 250;
@@ -141,13 +141,22 @@ class UdpTransport implements Transport {
     }
   }
 
-  private async toAll(bytes: Uint8Array): Promise<void> {
+  /** A peer that is our own public socket: its port, on a loopback, wildcard or our bind address. */
+  private isOwn(p: Address): boolean {
+    if (this.def.method !== 'unicast' || p.port !== this.publicSock?.port) return false;
+    const bind = this.def.bindAddress;
+    return p.ip[0] === 127 || p.ip.every((x) => x === 0) || ipText(p.ip) === bind;
+  }
+
+  private async toAll(bytes: Uint8Array, exceptSelf = false): Promise<void> {
     const d = this.def;
     switch (d.method) {
-      case 'unicast':
+      case 'unicast': {
+        const to = exceptSelf ? this.peerList.filter((p) => !this.isOwn(p)) : this.peerList;
         // Each peer separately, a failure to one not stopping the others (SWI's safely/1).
-        await Promise.all(this.peerList.map((p) => this.sendBytes(this.publicSock!, bytes, p).catch((e) => this.report(e, 'send'))));
+        await Promise.all(to.map((p) => this.sendBytes(this.publicSock!, bytes, p).catch((e) => this.report(e, 'send'))));
         return;
+      }
       case 'broadcast':
         return this.sendBytes(this.privateSock!, bytes, { ip: d.broadcast, port: d.port });
       case 'multicast':
@@ -155,9 +164,9 @@ class UdpTransport implements Transport {
     }
   }
 
-  async broadcast(term: Term): Promise<void> {
+  async broadcast(term: Term, options: SendOptions = {}): Promise<void> {
     this.checkOpen();
-    await this.toAll(this.encode({ kind: 'send', term }));
+    await this.toAll(this.encode({ kind: 'send', term }), options.exceptSelf);
   }
 
   async sendTo(to: Address, term: Term): Promise<void> {
@@ -172,7 +181,7 @@ class UdpTransport implements Transport {
     if (isGround(term)) {
       // udp_broadcast/3: a ground request is a plain broadcast, collecting nothing.
       const bytes = this.encode({ kind: 'send', term });
-      void (to ? this.sendBytes(this.sendSocket, bytes, to) : this.toAll(bytes)).catch((e) => this.report(e, 'send'));
+      void (to ? this.sendBytes(this.sendSocket, bytes, to) : this.toAll(bytes, options.exceptSelf)).catch((e) => this.report(e, 'send'));
       const s = this.requests.create(term, 0);
       s.close();
       return s;
@@ -185,7 +194,7 @@ class UdpTransport implements Transport {
       stream.close();
       throw e;
     }
-    void (to ? this.sendBytes(this.sendSocket, bytes, to) : this.toAll(bytes)).catch((e) => this.report(e, 'send'));
+    void (to ? this.sendBytes(this.sendSocket, bytes, to) : this.toAll(bytes, options.exceptSelf)).catch((e) => this.report(e, 'send'));
     return stream;
   }
 

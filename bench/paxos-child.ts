@@ -1,0 +1,117 @@
+// One of our paxos nodes in its own process, as each SWI node of the benchmark is:
+// a PaxosNode over the real UDP transport, driven by bench/paxos.ts through IPC.
+// Timings are taken here, inside the node that does the work (as the SWI nodes time
+// inside Prolog). Also reports the event-loop delay and CPU time over a measured
+// window, and can CPU-profile that window (for finding where a set's time goes).
+//
+//   argv: <port> <comma-separated peer ports> <memory | lmdb:DIR>
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { atom, int } from '../src/term/build.js';
+import { writeTerm } from '../src/text/write.js';
+import { LmdbLedger } from '../src/store/lmdb.js';
+import { MemoryLedger } from '../src/store/memory.js';
+import { ourNode } from '../test/paxos-support.js';
+
+export type ChildCommand =
+  | { readonly cmd: 'quorum' }
+  | { readonly cmd: 'sets'; readonly n: number; readonly key: string }
+  | { readonly cmd: 'gets'; readonly n: number; readonly key: string; readonly quorum: boolean }
+  | { readonly cmd: 'has'; readonly key: string }
+  | { readonly cmd: 'stampSet'; readonly key: string; readonly value: number }
+  | { readonly cmd: 'window'; readonly on: boolean; readonly profile?: string }
+  | { readonly cmd: 'close' };
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+const epochMs = (): number => performance.timeOrigin + performance.now();
+
+const [portArg, peersArg, ledgerArg = 'memory'] = process.argv.slice(2);
+const port = Number(portArg);
+const peers = peersArg!.split(',').map(Number);
+const ledger = ledgerArg === 'memory'
+  ? new MemoryLedger()
+  : (mkdirSync(ledgerArg.slice('lmdb:'.length), { recursive: true }), LmdbLedger.open(ledgerArg.slice('lmdb:'.length)));
+const node = await ourNode(port, peers, { ledger });
+// Only the key the propagation measurement watches: an IPC message per change of
+// every key cost the proposer about a tenth of its CPU in the set loop (harness, not node).
+node.onChange('chg', '_', (k, v) => {
+  process.send!({ event: 'changed', key: writeTerm(k), value: writeTerm(v), at: epochMs() });
+});
+
+let eld: ReturnType<typeof monitorEventLoopDelay> | undefined;
+let cpu0: NodeJS.CpuUsage | undefined;
+let wall0 = 0;
+let session: Session | undefined;
+
+async function run(c: ChildCommand): Promise<unknown> {
+  switch (c.cmd) {
+    case 'quorum': return node.property().quorum.length;
+    case 'sets': {
+      const lat: number[] = []; let failed = 0;
+      for (let i = 1; i <= c.n; i++) {
+        const t0 = performance.now();
+        const ok = await node.set(atom(c.key), int(i));
+        const t1 = performance.now();
+        if (ok) lat.push(t1 - t0); else failed++;
+      }
+      return { lat, failed };
+    }
+    case 'gets': {
+      const lat: number[] = [];
+      for (let i = 0; i < c.n; i++) {
+        const t0 = performance.now();
+        await node.get(atom(c.key), { quorum: c.quorum });
+        lat.push(performance.now() - t0);
+      }
+      return { lat };
+    }
+    case 'has': return node.ledgerRecord(atom(c.key)) !== undefined;
+    case 'stampSet': {
+      const t0 = epochMs();
+      await node.set(atom(c.key), int(c.value));
+      return t0;
+    }
+    case 'window': {
+      if (c.on) {
+        eld = monitorEventLoopDelay({ resolution: 1 });
+        eld.enable();
+        cpu0 = process.cpuUsage();
+        wall0 = performance.now();
+        if (c.profile) {
+          session = new Session();
+          session.connect();
+          await session.post('Profiler.enable');
+          await session.post('Profiler.setSamplingInterval', { interval: 100 });
+          await session.post('Profiler.start');
+        }
+        return true;
+      }
+      eld?.disable();
+      const cpu = process.cpuUsage(cpu0);
+      const out = {
+        wallMs: performance.now() - wall0, cpuMs: (cpu.user + cpu.system) / 1000,
+        eldP50: (eld?.percentile(50) ?? 0) / 1e6, eldP99: (eld?.percentile(99) ?? 0) / 1e6, eldMax: (eld?.max ?? 0) / 1e6,
+      };
+      if (session && c.profile) {
+        const { profile } = await session.post('Profiler.stop');
+        writeFileSync(c.profile, JSON.stringify(profile));
+        session.disconnect();
+        session = undefined;
+      }
+      return out;
+    }
+    case 'close':
+      await node.close();
+      setImmediate(() => process.exit(0));
+      return true;
+  }
+}
+
+process.on('message', (m: { id: number; c: ChildCommand }) => {
+  run(m.c).then(
+    (r) => process.send!({ id: m.id, r }),
+    (e: unknown) => process.send!({ id: m.id, error: String(e) }),
+  );
+});
+process.send!({ ready: node.property().node });
