@@ -56,6 +56,15 @@ describe('paxos node runtime: our nodes on loopback', function () {
     offs.forEach((f) => f());
   });
 
+  it('refuses to set a key or value with variables, as paxos_set/3 does', async () => {
+    let error: unknown;
+    try { await nodes[0]!.set('k(X)', 'v'); } catch (e) { error = e; }
+    expect(String(error)).to.match(/must be ground/);
+    error = undefined;
+    try { await nodes[0]!.set('k', 'f(_)'); } catch (e) { error = e; }
+    expect(String(error)).to.match(/must be ground/);
+  });
+
   it('leave and rejoin with the same id keeps the data', async () => {
     const last = nodes.pop()!;
     const id = last.property().node!;

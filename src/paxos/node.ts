@@ -5,7 +5,9 @@
 // Wire: like SWI with `paxos_message_hook(P,-,udp(paxos,P))` and
 // `paxos_message_hook(P,T,udp(paxos,P,T))`, broadcasts go out as send(paxos(X)) and
 // requests as request(Id, paxos(X)) with the machine's per-round timeout.
+import { networkInterfaces } from 'node:os';
 import { compound, variable } from '../term/build.js';
+import { isGround } from '../term/walk.js';
 import type { Term } from '../term/types.js';
 import { resolve, unify } from '../term/unify.js';
 import { readTerm } from '../text/read.js';
@@ -49,6 +51,14 @@ export interface GetOptions extends SetOptions {
 /** ledger/4 of paxos.pl: a node's newest valid record of a key. */
 export interface LedgerRecord { readonly gen: number; readonly value: Term; readonly holders: NodeId[] }
 export interface AskOptions { readonly timeout?: number; readonly quorum?: Bitmap }
+
+/** This host's IPv4 addresses, read once (interfaces rarely change under a running node). */
+let localAddresses: Set<string> | undefined;
+function localIPv4(): Set<string> {
+  localAddresses ??= new Set(Object.values(networkInterfaces()).flatMap((l) => l ?? [])
+    .filter((i) => i.family === 'IPv4').map((i) => i.address));
+  return localAddresses;
+}
 
 export class PaxosError extends Error {
   override name = 'PaxosError';
@@ -124,7 +134,11 @@ export class PaxosNode {
 
   /** paxos_set/3: true when the quorum agreed. */
   async set(key: TermInput, value: TermInput, opts: SetOptions = {}): Promise<boolean> {
-    const r = await this.call({ op: 'set', key: toTerm(key), value: toTerm(value), ...opts });
+    const k = toTerm(key);
+    const v = toTerm(value);
+    // As paxos_set/3's must_be(ground, Key-Value): a variable cannot be agreed on.
+    if (!isGround(k) || !isGround(v)) throw new PaxosError('instantiation error: key and value must be ground');
+    const r = await this.call({ op: 'set', key: k, value: v, ...opts });
     return r.ok;
   }
 
@@ -211,8 +225,12 @@ export class PaxosNode {
     });
   }
 
+  // Our own datagrams come back in unicast (we list ourselves as a peer) and in
+  // broadcast/multicast (from our private port, on one of our interfaces).
   private isSelf(from: Address): boolean {
-    return from.port === this.o.transport.ports.public && (from.ip[0] === 127 || from.ip.every((x) => x === 0));
+    const { public: pub, private: priv } = this.o.transport.ports;
+    if (from.port !== pub && from.port !== priv) return false;
+    return from.ip[0] === 127 || from.ip.every((x) => x === 0) || localIPv4().has(from.ip.join('.'));
   }
 
   private inbound(m: Inbound): Promise<Term[]> | undefined {
