@@ -1,86 +1,99 @@
-// Character classes of SWI-Prolog's tokeniser. ASCII goes through a table; other
-// code points through Unicode properties (cached for the BMP), which is how SWI
-// decides that `été` is an atom, `Été` a variable, `×` a symbol char and `½` a solo.
+// Character classes of SWI-Prolog's tokeniser as regexp source, for the lexer's
+// token patterns. ASCII is spelled out by the lexer; the non-ASCII code points come
+// from chars-data.ts (Unicode properties, precomputed by chars-gen.ts), which is how
+// SWI decides that `été` is an atom, `Été` a variable, `×` a symbol char and `½` a solo.
+//
+// Chevrotain adds the sticky flag by rebuilding a pattern from its source and drops
+// the `u` flag, so code points above U+FFFF are matched as surrogate pairs.
+import { READ_CLASS_RANGES } from './chars-data.js';
 
-export const enum CC {
-  Other = 0,
-  Lower = 1, // starts an atom: a-z and non-uppercase letters
-  Upper = 2, // starts a variable: A-Z, _ and uppercase/titlecase letters
-  Digit = 3,
-  Symbol = 4, // #$&*+-./:<=>?@^~\ and Unicode symbols
-  Layout = 5,
-  Solo = 6, // other non-ASCII characters that form an atom on their own
-  Cont = 7, // non-ASCII alphanumeric continuation only (marks, non-letter digits)
+/** A set of non-ASCII code points as regexp pieces. */
+export interface CharSet {
+  /** Class body (no brackets) of its BMP members, `\uXXXX` escaped. */
+  readonly bmp: string;
+  /** Alternation of surrogate pairs for its members above U+FFFF ('' if none). */
+  readonly astral: string;
+  /** Every UTF-16 unit that can start a member (for Chevrotain's start_chars_hint). */
+  readonly starts: readonly number[];
 }
 
-const ASCII = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  if (c >= 97 && c <= 122) ASCII[c] = CC.Lower;
-  else if ((c >= 65 && c <= 90) || c === 95) ASCII[c] = CC.Upper;
-  else if (c >= 48 && c <= 57) ASCII[c] = CC.Digit;
-  else if ('#$&*+-./:<=>?@^~\\'.includes(ch)) ASCII[c] = CC.Symbol;
-  else if (c === 32 || (c >= 9 && c <= 13)) ASCII[c] = CC.Layout;
-  else ASCII[c] = CC.Other;
-}
+type Range = [number, number];
 
-const UPPER = /^\p{Lu}$/u; // titlecase (Lt) starts an atom in SWI: it writes ᾈ(0) unquoted
-const LETTER = /^[\p{L}\p{Nl}]$/u;
-const CONT = /^[\p{M}\p{Nd}\p{Pc}]$/u;
-const SYMBOL = /^\p{S}$/u;
-const LAYOUT = /^[\p{Zs}\p{Zl}\p{Zp}\u0085\ufeff]$/u;
-
-function classifyUnicode(cp: number): CC {
-  if (cp >= 0xd800 && cp <= 0xdfff) return CC.Other; // a lone surrogate
-  const s = String.fromCodePoint(cp);
-  if (UPPER.test(s)) return CC.Upper;
-  if (LETTER.test(s)) return CC.Lower;
-  if (CONT.test(s)) return CC.Cont;
-  if (SYMBOL.test(s)) return CC.Symbol;
-  if (LAYOUT.test(s)) return CC.Layout;
-  return CC.Solo;
-}
-
-// BMP cache: 0 means not computed yet, else class + 1.
-const BMP = new Uint8Array(0x10000);
-
-/** Class of a code point. */
-export function charClass(cp: number): CC {
-  if (cp < 128) return ASCII[cp] as CC;
-  if (cp < 0x10000) {
-    const k = BMP[cp]!;
-    if (k !== 0) return (k - 1) as CC;
-    const c = classifyUnicode(cp);
-    BMP[cp] = c + 1;
-    return c;
+function decode(s: string): Range[] {
+  const out: Range[] = [];
+  const nums = s.split(',').map((x) => parseInt(x, 36));
+  let prev = 0;
+  for (let i = 0; i + 1 < nums.length; i += 2) {
+    const lo = prev + nums[i]!;
+    const hi = lo + nums[i + 1]! - 1;
+    out.push([lo, hi]);
+    prev = hi + 1;
   }
-  return classifyUnicode(cp);
+  return out;
 }
 
-/** The code point at `i` (joining a surrogate pair) — callers advance by `cp > 0xffff ? 2 : 1`. */
-export function codePointAt(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-    const d = text.charCodeAt(i + 1);
-    if (d >= 0xdc00 && d <= 0xdfff) return ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+const hex = (c: number): string => '\\u' + c.toString(16).padStart(4, '0');
+const classBody = (rs: readonly Range[]): string =>
+  rs.map(([a, b]) => (a === b ? hex(a) : b === a + 1 ? hex(a) + hex(b) : `${hex(a)}-${hex(b)}`)).join('');
+
+function charSet(...ranges: Range[][]): CharSet {
+  const all = ranges.flat().sort((a, b) => a[0] - b[0]);
+  const bmp: Range[] = [];
+  const lows = new Map<number, Range[]>(); // high surrogate -> low surrogate ranges
+  const starts: number[] = [];
+  for (const [lo, hi] of all) {
+    if (lo <= 0xffff) {
+      const h = Math.min(hi, 0xffff);
+      bmp.push([lo, h]);
+      for (let c = lo; c <= h; c++) starts.push(c);
+    }
+    for (let c = Math.max(lo, 0x10000); c <= hi;) {
+      const high = 0xd800 + ((c - 0x10000) >> 10);
+      const blockEnd = Math.min(hi, 0x10000 + ((high - 0xd800 + 1) << 10) - 1);
+      const list = lows.get(high) ?? [];
+      list.push([0xdc00 + ((c - 0x10000) & 0x3ff), 0xdc00 + ((blockEnd - 0x10000) & 0x3ff)]);
+      lows.set(high, list);
+      c = blockEnd + 1;
+    }
   }
-  return c;
-}
-
-/** True for characters that may follow the first one in a letter-atom or variable name. */
-export function isAlnum(cp: number): boolean {
-  if (cp < 128) {
-    const k = ASCII[cp];
-    return k === CC.Lower || k === CC.Upper || k === CC.Digit;
+  // Consecutive high surrogates with the same low ranges share one alternative.
+  const alts: string[] = [];
+  const highs = [...lows.keys()].sort((a, b) => a - b);
+  for (let i = 0; i < highs.length;) {
+    const body = classBody(lows.get(highs[i]!)!);
+    let j = i;
+    while (j + 1 < highs.length && highs[j + 1] === highs[j]! + 1 && classBody(lows.get(highs[j + 1]!)!) === body) j++;
+    alts.push(`[${classBody([[highs[i]!, highs[j]!]])}][${body}]`);
+    for (let h = highs[i]!; h <= highs[j]!; h++) starts.push(h);
+    i = j + 1;
   }
-  const k = charClass(cp);
-  return k === CC.Lower || k === CC.Upper || k === CC.Cont;
+  return { bmp: classBody(bmp), astral: alts.join('|'), starts };
 }
 
-export function isSymbolChar(cp: number): boolean {
-  return charClass(cp) === CC.Symbol;
-}
+const R = {
+  upper: decode(READ_CLASS_RANGES.upper),
+  lower: decode(READ_CLASS_RANGES.lower),
+  cont: decode(READ_CLASS_RANGES.cont),
+  symbol: decode(READ_CLASS_RANGES.symbol),
+  layout: decode(READ_CLASS_RANGES.layout),
+  solo: decode(READ_CLASS_RANGES.solo),
+};
 
-export function isLayout(cp: number): boolean {
-  return charClass(cp) === CC.Layout;
+/** Starts a variable: uppercase letters. */
+export const UPPER = charSet(R.upper);
+/** Starts an atom: other letters. */
+export const LOWER = charSet(R.lower);
+/** Continues a name (letters, marks, digits, connector punctuation). */
+export const ALNUM = charSet(R.upper, R.lower, R.cont);
+/** Symbol chars (glue with `#$&*+-./:<=>?@^~\`). */
+export const SYMBOL = charSet(R.symbol);
+/** Layout (no code point above U+FFFF is layout). */
+export const LAYOUT = charSet(R.layout);
+/** An atom on its own (`½`, `!`-like). */
+export const SOLO = charSet(R.solo);
+
+/** Regexp source for one code point of `asciiBody` (a class body) or of `set`. */
+export function oneOf(asciiBody: string, set: CharSet): string {
+  const cls = `[${asciiBody}${set.bmp}]`;
+  return set.astral === '' ? cls : `(?:${cls}|${set.astral})`;
 }

@@ -1,5 +1,4 @@
 // Decoding of literal tokens: quoted text with SWI's escapes, and every numeric form.
-import { NumForm } from '../../grammar/lexer.js';
 import { float, int, rational } from '../term/build.js';
 import type { Float, Int, Rational } from '../term/types.js';
 
@@ -100,9 +99,15 @@ export function decodeQuoted(image: string): string {
       from = i;
     } else if (c === 92) {
       out += image.substring(from, i);
-      const { code, next } = decodeEscape(image, i);
-      if (code >= 0) out += String.fromCodePoint(code);
-      i = next;
+      const e = image.charCodeAt(i + 1);
+      if (e === 92 || e === q || e === 110) { // \\, the quote itself and \n: no decodeEscape result object
+        out += e === 110 ? '\n' : image[i + 1];
+        i += 2;
+      } else {
+        const { code, next } = decodeEscape(image, i);
+        if (code >= 0) out += String.fromCodePoint(code);
+        i = next;
+      }
       from = i;
     } else {
       i++;
@@ -133,6 +138,33 @@ function intFromDigits(digits: string, radix: number): Int {
 }
 
 export type NumValue = Int | Float | Rational;
+
+/** Which literal form a Num token image is (the lexer matches them all with one pattern). */
+export const enum NumForm {
+  Int = 0, // 123, 1 000 000, 1_000_000
+  Based = 1, // 0x1F, 0o17, 0b101
+  Radix = 2, // 16'FF
+  Float = 3, // 1.5, 1e10, 1.0e-3, 1.0Inf, 1.5NaN
+  Rational = 4, // 1r3
+  Char = 5, // 0'c, 0'\n, 0'''
+  Bad = 6, // 0x with no digits: illegal_number
+}
+
+/** The form of a Num image, by the characters that set the forms apart. */
+export function numForm(image: string): NumForm {
+  const c1 = image.charCodeAt(1);
+  if (image.charCodeAt(0) === 48 /* 0 */) {
+    if (c1 === 39 /* ' */) return NumForm.Char;
+    if (c1 === 120 || c1 === 111 || c1 === 98) return image.length === 2 ? NumForm.Bad : NumForm.Based; // x o b
+  }
+  for (let i = 1; i < image.length; i++) {
+    const c = image.charCodeAt(i);
+    if (c === 39) return NumForm.Radix;
+    if (c === 46 || c === 101 || c === 69) return NumForm.Float; // . e E
+    if (c === 114) return NumForm.Rational; // r
+  }
+  return NumForm.Int;
+}
 
 /** The value of a Num token image of the given form; `negative` for a `-` glued in front. */
 export function decodeNumber(image: string, form: NumForm, negative: boolean): NumValue {

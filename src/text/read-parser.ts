@@ -11,12 +11,12 @@
 import {
   Bar, BackQuoted, Comma, End, Illegal, LBrace, LBracket, LParen, Name, Num, QAtom, QString,
   RBrace, RBracket, RParen, Solo, Symbol, UnclosedComment, UnclosedQuote, Var as VarTok,
-  type NumForm, type Token,
+  type Token,
 } from '../../grammar/lexer.js';
-import { atom, codes, compoundOf, curly, dict, list, nil, str, variable } from '../term/build.js';
+import { atom, codes, compoundOf, cons, curly, dict, float, int, nil, str, variable } from '../term/build.js';
 import type { Atom, DictKey, Term, Var } from '../term/types.js';
-import type { OpTable } from './ops.js';
-import { decodeNumber, decodeQuoted, LiteralError } from './read-literals.js';
+import type { InfixType, OpDef, OpTable, PostfixType, PrefixType } from './ops.js';
+import { decodeNumber, decodeQuoted, LiteralError, numForm } from './read-literals.js';
 
 /** A parse failure before it is given line and column: kind, offset in the text, args. */
 export class ParseFailure {
@@ -64,13 +64,28 @@ interface Frame {
   sideBase: number;
   rmo: number; // operands more than operators, 0 or 1
   name: string; // compound functor
-  items: Term[]; // compound args, list items
+  itemBase: number; // compound args and list items so far: items[itemBase..itemTop)
   pairs: [DictKey, Term][]; // dict pairs
   key: DictKey | undefined;
   tag: Term | undefined;
   keys: Set<string> | undefined;
   openOffset: number;
 }
+
+/**
+ * What the parser needs about a name, looked up once per distinct token image (and
+ * per read call: the operator table may change between calls).
+ */
+interface NameInfo {
+  readonly atom: Atom;
+  readonly isOp: boolean;
+  readonly pre: OpDef<PrefixType> | undefined;
+  readonly inf: OpDef<InfixType> | undefined;
+  readonly post: OpDef<PostfixType> | undefined;
+}
+
+const NAME_CACHE_LIMIT = 1 << 16;
+const VAR_SCAN_LIMIT = 16;
 
 export interface ParsedClause {
   term: Term;
@@ -88,14 +103,29 @@ export class TermParser {
   private outTop = 0;
   private side: SideOp[] = [];
   private sideTop = 0;
+  // Arguments and list elements read so far, for every open frame: the final args
+  // array is cut to size from here (a pushed-to array would keep 16 spare slots).
+  private items: Term[] = [];
+  private itemTop = 0;
   private frames: Frame[] = [];
   private depth = 0;
-  private vars = new Map<string, Var>();
+  // The clause's named variables in order of first occurrence: a linear scan while
+  // few (cheaper than a Map per clause), a Map once there are many.
+  private varName: string[] = [];
+  private varObj: Var[] = [];
+  private varCount = 0;
+  private varMap: Map<string, Var> | undefined;
   private base = 0; // offset of this.text in the whole text (chunked reading)
-  // Atoms are immutable: one object per name read keeps allocation (and GC) down.
-  private atoms = new Map<string, Atom>();
+  // Token image -> atom and operator definitions. Atoms are immutable, so one object
+  // per name keeps allocation (and GC) down; the map is bounded and per read call.
+  private names = new Map<string, NameInfo>();
 
   constructor(private readonly ops: OpTable) {}
+
+  /** Start a read call: the operator table may have changed since the last one. */
+  begin(): void {
+    this.names.clear();
+  }
 
   /** Parse `toks`, the tokens of `text`, which starts at offset `base` of the whole text. */
   reset(text: string, toks: Token[], eofIsEnd: boolean, base = 0): void {
@@ -104,14 +134,44 @@ export class TermParser {
     this.pos = 0;
     this.eofIsEnd = eofIsEnd;
     this.base = base;
-    if (toks.length === 0) this.atoms = new Map();
   }
 
-  private atom(name: string): Atom {
-    let a = this.atoms.get(name);
-    if (a === undefined) {
-      a = atom(name);
-      if (this.atoms.size < 65536) this.atoms.set(name, a);
+  /** Drop every reference to the last text, its tokens and terms. */
+  release(): void {
+    this.reset('', [], false);
+    this.varMap = undefined;
+    this.varName = [];
+    this.varObj = [];
+    this.names.clear();
+    // Stacks keep their (stale) slots for reuse unless a big term made them big.
+    if (this.outT.length > 1024) { this.outT = []; this.outP = []; }
+    if (this.items.length > 1024) this.items = [];
+    if (this.side.length > 1024) this.side = [];
+    if (this.frames.length > 1024) this.frames = [];
+  }
+
+  /** Atom and operator info of an unquoted name token image. */
+  private nameInfo(name: string): NameInfo {
+    let n = this.names.get(name);
+    if (n === undefined) {
+      const ops = this.ops;
+      const pre = ops.prefix(name);
+      const inf = ops.infix(name);
+      const post = ops.postfix(name);
+      n = { atom: atom(name), isOp: pre !== undefined || inf !== undefined || post !== undefined, pre, inf, post };
+      if (this.names.size < NAME_CACHE_LIMIT) this.names.set(name, n);
+    }
+    return n;
+  }
+
+  /** The atom of a quoted atom token (decoded once per distinct image). */
+  private quotedAtom(i: number): Atom {
+    const image = this.toks[i]!.image;
+    const n = this.names.get(image);
+    if (n !== undefined) return n.atom;
+    const a = atom(this.quoted(i));
+    if (this.names.size < NAME_CACHE_LIMIT) {
+      this.names.set(image, { atom: a, isOp: false, pre: undefined, inf: undefined, post: undefined });
     }
     return a;
   }
@@ -158,7 +218,7 @@ export class TermParser {
     let f = this.frames[this.depth];
     if (f === undefined) {
       f = {
-        kind, outBase: 0, sideBase: 0, rmo: 0, name: '', items: [], pairs: [],
+        kind, outBase: 0, sideBase: 0, rmo: 0, name: '', itemBase: 0, pairs: [],
         key: undefined, tag: undefined, keys: undefined, openOffset: 0,
       };
       this.frames[this.depth] = f;
@@ -167,6 +227,7 @@ export class TermParser {
     f.kind = kind;
     f.outBase = this.outTop;
     f.sideBase = this.sideTop;
+    f.itemBase = this.itemTop;
     f.rmo = 0;
     f.openOffset = openOffset;
     return f;
@@ -180,23 +241,54 @@ export class TermParser {
 
   private variable(name: string): Var {
     if (name === '_') return variable();
-    let v = this.vars.get(name);
-    if (v === undefined) {
-      v = variable(name);
-      this.vars.set(name, v);
+    const map = this.varMap;
+    if (map !== undefined) {
+      let v = map.get(name);
+      if (v === undefined) {
+        v = variable(name);
+        map.set(name, v);
+        this.addVar(name, v);
+      }
+      return v;
     }
+    const names = this.varName;
+    const n = this.varCount;
+    for (let k = 0; k < n; k++) if (names[k] === name) return this.varObj[k]!;
+    const v = variable(name);
+    this.addVar(name, v);
+    if (n + 1 === VAR_SCAN_LIMIT) this.varMap = this.varNames();
     return v;
+  }
+
+  private addVar(name: string, v: Var): void {
+    this.varName[this.varCount] = name;
+    this.varObj[this.varCount] = v;
+    this.varCount++;
+  }
+
+  /** Name -> Var of the clause, in order of first occurrence. */
+  private varNames(): Map<string, Var> {
+    const m = new Map<string, Var>();
+    for (let k = 0; k < this.varCount; k++) m.set(this.varName[k]!, this.varObj[k]!);
+    return m;
   }
 
   /** Parse one clause from the current position up to and including its end token. */
   parseClause(): ParsedClause {
-    this.vars = new Map();
+    const term = this.parseTerm();
+    return { term, varNames: this.varMap ?? this.varNames() };
+  }
+
+  /** parseClause without the variable names. */
+  parseTerm(): Term {
+    this.varCount = 0;
+    this.varMap = undefined;
     this.outTop = 0;
     this.sideTop = 0;
+    this.itemTop = 0;
     this.depth = 0;
     let f = this.pushFrame(F_TOP, 0);
     const toks = this.toks;
-    const ops = this.ops;
 
     for (;;) {
       const i = this.pos;
@@ -208,7 +300,7 @@ export class TermParser {
       }
 
       // End of the current (sub)term?
-      if (this.outTop !== f.outBase || this.sideTop !== f.sideBase) {
+      if (c >= T_RPAREN && (this.outTop !== f.outBase || this.sideTop !== f.sideBase)) {
         let stop = false;
         switch (f.kind) {
           case F_TOP: stop = c === T_END; break;
@@ -222,7 +314,7 @@ export class TermParser {
           const t = this.finish(f, i, c);
           if (f.kind === F_TOP) {
             this.pos = i + 1;
-            return { term: t, varNames: this.vars };
+            return t;
           }
           const done = this.closeOrSeparate(f, t, c, i);
           if (done !== undefined) {
@@ -237,34 +329,41 @@ export class TermParser {
 
       // A name token: maybe an operator.
       let name: string | undefined;
-      if (c === T_NAME || c === T_SYMBOL || c === T_SOLO) {
+      let info: NameInfo | undefined;
+      if (c <= T_SOLO) { // T_NAME, T_SYMBOL, T_SOLO
+        const image = tok!.image;
         if (f.rmo === 0) {
-          const n = this.cls(i + 1);
-          if ((n === T_LPAREN || (n === T_LBRACE && c !== T_SOLO)) && this.glued(i)) {
-            f = this.startFunctional(tok!.image, n, i, f);
-            continue;
-          }
-          if (n === T_NUM && tok!.image === '-' && this.glued(i)) {
-            this.pos = i + 2;
-            this.pushOut(this.number(i + 1, true), 0);
-            f.rmo = 1;
-            continue;
+          const next = toks[i + 1];
+          if (next !== undefined && next.startOffset === tok!.startOffset + image.length) { // glued
+            const n = CLASS[next.tokenTypeIdx]!;
+            if (n === T_LPAREN || (n === T_LBRACE && c !== T_SOLO)) {
+              f = this.startFunctional(image, n, i, f);
+              continue;
+            }
+            if (n === T_NUM && image === '-') {
+              this.pos = i + 2;
+              this.pushOut(this.number(i + 1, true), 0);
+              f.rmo = 1;
+              continue;
+            }
           }
         }
-        name = tok!.image;
+        info = this.nameInfo(image);
+        if (info.isOp) name = image;
       } else if (f.rmo === 1 && (c === T_COMMA || c === T_BAR)) {
         name = c === T_COMMA ? ',' : '|';
+        info = this.nameInfo(name);
       }
       if (name !== undefined) {
         if (f.rmo === 0) {
-          const pre = ops.prefix(name);
+          const pre = info!.pre;
           if (pre !== undefined) {
             this.pushSide(name, PREFIX, pre.priority, 0, pre.type === 'fy' ? pre.priority : pre.priority - 1, i);
             this.pos = i + 1;
             continue;
           }
         }
-        const inf = ops.infix(name);
+        const inf = info!.inf;
         if (inf !== undefined) {
           const p = inf.priority;
           const left = inf.type === 'yfx' ? p : p - 1;
@@ -277,7 +376,7 @@ export class TermParser {
             continue;
           }
         }
-        const post = ops.postfix(name);
+        const post = info!.post;
         if (post !== undefined) {
           const p = post.priority;
           const left = post.type === 'yf' ? p : p - 1;
@@ -304,16 +403,18 @@ export class TermParser {
       let t: Term;
       switch (c) {
         case T_NAME: case T_SYMBOL: case T_SOLO:
-          t = this.atom(name!);
+          t = info!.atom;
+          break;
+        case T_NUM:
+          t = this.number(i, false);
           break;
         case T_QATOM: {
-          const a = this.quoted(i);
           const n = this.cls(i + 1);
           if ((n === T_LPAREN || n === T_LBRACE) && this.glued(i)) {
-            f = this.startFunctional(a, n, i, f);
+            f = this.startFunctional(this.quotedAtom(i).name, n, i, f);
             continue;
           }
-          t = this.atom(a);
+          t = this.quotedAtom(i);
           break;
         }
         case T_VAR: {
@@ -325,9 +426,6 @@ export class TermParser {
           t = v;
           break;
         }
-        case T_NUM:
-          t = this.number(i, false);
-          break;
         case T_STRING:
           t = str(this.quoted(i));
           break;
@@ -350,7 +448,6 @@ export class TermParser {
           }
           this.pos = i + 1;
           f = this.pushFrame(F_LIST, tok!.startOffset);
-          f.items = [];
           continue;
         case T_LBRACE:
           if (this.cls(i + 1) === T_RBRACE) {
@@ -359,7 +456,7 @@ export class TermParser {
               continue;
             }
             this.pos = i + 2;
-            t = atom('{}');
+            t = this.nameInfo('{}').atom;
             break;
           }
           this.pos = i + 1;
@@ -410,8 +507,26 @@ export class TermParser {
 
   private number(i: number, negative: boolean): Term {
     const tok = this.toks[i]!;
+    const s = tok.image;
+    // Fast paths for the common forms: plain digits, and digits.digits.
+    let v = 0;
+    let k = 0;
+    for (; k < s.length; k++) {
+      const d = s.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (k === s.length) {
+      if (k <= 15) return int(negative ? -v : v); // exact as a double
+      const b = BigInt(s);
+      return int(negative ? -b : b);
+    }
+    if (s.charCodeAt(k) === 46 /* . */) {
+      const x = Number(s); // NaN for 1.0Inf and 1.5NaN, Infinity on overflow: decodeNumber handles those
+      if (x - x === 0) return float(negative ? -x : x);
+    }
     try {
-      return decodeNumber(tok.image, tok.payload as NumForm, negative);
+      return decodeNumber(s, numForm(s), negative);
     } catch (e) {
       if (e instanceof LiteralError) throw new ParseFailure(e.kind, this.base + tok.startOffset + e.at, i, e.args);
       throw e;
@@ -430,7 +545,6 @@ export class TermParser {
     this.pos = i + 2;
     const g = this.pushFrame(F_ARG, this.offsetOf(i + 1));
     g.name = name;
-    g.items = [];
     return g;
   }
 
@@ -484,6 +598,15 @@ export class TermParser {
     this.pos = at + 2;
   }
 
+  /** Items[from..itemTop) as a list ending in `tail`; pops them. */
+  private popList(from: number, tail: Term): Term {
+    const items = this.items;
+    let t = tail;
+    for (let k = this.itemTop - 1; k >= from; k--) t = cons(items[k]!, t);
+    this.itemTop = from;
+    return t;
+  }
+
   /**
    * A stop token `c` (at i) ended the subterm `t` of frame f. Returns the finished
    * term when the frame closes, or undefined when it goes on (next argument, etc.).
@@ -493,15 +616,20 @@ export class TermParser {
     f.rmo = 0;
     switch (f.kind) {
       case F_ARG:
-        f.items.push(t);
-        return c === T_RPAREN ? compoundOf(f.name, f.items) : undefined;
+        this.items[this.itemTop++] = t;
+        if (c !== T_RPAREN) return undefined;
+        {
+          const args = this.items.slice(f.itemBase, this.itemTop);
+          this.itemTop = f.itemBase;
+          return compoundOf(f.name, args);
+        }
       case F_LIST:
-        f.items.push(t);
+        this.items[this.itemTop++] = t;
         if (c === T_BAR) { f.kind = F_TAIL; return undefined; }
-        return c === T_RBRACKET ? list(f.items) : undefined;
+        return c === T_RBRACKET ? this.popList(f.itemBase, nil()) : undefined;
       case F_TAIL:
         if (c !== T_RBRACKET) this.fail('list_rest', i);
-        return list(f.items, t);
+        return this.popList(f.itemBase, t);
       case F_PAREN:
         return t;
       case F_CURLY:
@@ -535,7 +663,7 @@ export class TermParser {
     if (cpri <= op.right) return;
     if (op.kind === PREFIX) {
       this.sideTop--;
-      this.pushOut(this.atom(op.name), 0);
+      this.pushOut(this.nameInfo(op.name).atom, 0);
       f.rmo = 1;
     } else if (op.kind === INFIX && this.outTop > f.outBase) {
       const post = this.ops.postfix(op.name);
@@ -579,6 +707,11 @@ export class TermParser {
 
   /** End of a subterm at stop token i: SWI's exit path of complex_term(). */
   private finish(f: Frame, i: number, c: number): Term {
+    const outN0 = this.outTop - f.outBase;
+    if (outN0 === 1 && this.sideTop === f.sideBase) { // one operand, no operator: the common case
+      this.outTop--;
+      return this.outT[this.outTop]!;
+    }
     this.modify(f, MAXPRI);
     this.reduce(f, MAXPRI);
     const outN = this.outTop - f.outBase;
@@ -589,7 +722,7 @@ export class TermParser {
     }
     if (outN === 0 && sideN === 1) {
       this.sideTop--;
-      return atom(this.side[this.sideTop]!.name);
+      return this.nameInfo(this.side[this.sideTop]!.name).atom;
     }
     if (sideN === 1) {
       const op = this.side[f.sideBase]!.name;
@@ -609,4 +742,3 @@ function stopText(c: number): string {
     default: return '.';
   }
 }
-

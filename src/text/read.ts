@@ -70,6 +70,7 @@ export function readTermWithVars(text: string, options: ReadOptions = {}): ReadR
   try {
     const toks = tokenize(text);
     if (toks.length === 0) return { term: atom('end_of_file'), varNames: EMPTY_NAMES };
+    parser.begin();
     parser.reset(text, toks, true);
     const r = parser.parseClause();
     if (!parser.atEnd()) {
@@ -80,11 +81,13 @@ export function readTermWithVars(text: string, options: ReadOptions = {}): ReadR
   } catch (e) {
     throw toSyntaxError(e, text);
   } finally {
-    parser.reset('', [], true); // let the text and tokens be collected
+    parser.release(); // let the text, tokens and terms be collected
   }
 }
 
-const CHUNK = 1 << 18;
+// Small runs keep the tokens short-lived: they die in the young generation instead of
+// being copied by scavenges (8 KB ran the reader 1.7x faster than 256 KB).
+const CHUNK = 1 << 13;
 
 /**
  * Split a text into runs of whole clauses, each tokenised on its own, so a large
@@ -122,15 +125,16 @@ export function readTerms(text: string, options: ReadOptions = {}): Term[] {
   const parser = sharedParser(options.ops ?? DEFAULT_OPS);
   try {
     const out: Term[] = [];
+    parser.begin();
     for (const c of tokenChunks(text)) {
       parser.reset(c.text, c.toks, false, c.base);
-      while (!parser.atEnd()) out.push(parser.parseClause().term);
+      while (!parser.atEnd()) out.push(parser.parseTerm());
     }
     return out;
   } catch (e) {
     throw toSyntaxError(e, text);
   } finally {
-    parser.reset('', [], false);
+    parser.release();
   }
 }
 
@@ -139,6 +143,7 @@ export function* readClauses(text: string, options: ReadOptions = {}): Generator
   const parser = new TermParser(options.ops ?? DEFAULT_OPS);
   const names = options.varNames !== false;
   const chunks = tokenChunks(text);
+  parser.begin();
   for (;;) {
     let next: IteratorResult<{ base: number; text: string; toks: Token[] }>;
     try {
@@ -152,8 +157,7 @@ export function* readClauses(text: string, options: ReadOptions = {}): Generator
     while (!parser.atEnd()) {
       let r: ClauseResult;
       try {
-        const c = parser.parseClause();
-        r = { term: c.term, varNames: names ? c.varNames : EMPTY_NAMES };
+        r = names ? parser.parseClause() : { term: parser.parseTerm(), varNames: EMPTY_NAMES };
       } catch (e) {
         r = { error: toSyntaxError(e, text) };
         const at = e instanceof ParseFailure ? e.tokenIndex : parser.position;
