@@ -7,6 +7,7 @@
 // and deriving the ranges at startup costs half a second.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { encodeRanges as encode } from '../src/util/ranges.js';
 
 // SWI's classes (pl-read.c via its Unicode tables). General categories partition the
 // code points, so these are disjoint; `solo` is every other non-ASCII code point.
@@ -18,16 +19,6 @@ const CLASSES: Record<string, RegExp> = {
   layout: /^[\p{Zs}\p{Zl}\p{Zp}\u0085\ufeff]$/u,
 };
 
-/** Ranges as a compact string: alternating gap/length numbers in base 36, comma separated. */
-function encode(ranges: [number, number][]): string {
-  const out: string[] = [];
-  let prev = 0;
-  for (const [lo, hi] of ranges) {
-    out.push((lo - prev).toString(36), (hi - lo + 1).toString(36));
-    prev = hi + 1;
-  }
-  return out.join(',');
-}
 
 export function generate(): string {
   const ranges: Record<string, [number, number][]> = { upper: [], lower: [], cont: [], symbol: [], layout: [], solo: [] };

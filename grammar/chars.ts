@@ -6,6 +6,7 @@
 // Chevrotain adds the sticky flag by rebuilding a pattern from its source and drops
 // the `u` flag, so code points above U+FFFF are matched as surrogate pairs.
 import { READ_CLASS_RANGES } from './chars-data.js';
+import { decodeRanges as decode, type Range } from '../src/util/ranges.js';
 
 /** A set of non-ASCII code points as regexp pieces. */
 export interface CharSet {
@@ -17,20 +18,6 @@ export interface CharSet {
   readonly starts: readonly number[];
 }
 
-type Range = [number, number];
-
-function decode(s: string): Range[] {
-  const out: Range[] = [];
-  const nums = s.split(',').map((x) => parseInt(x, 36));
-  let prev = 0;
-  for (let i = 0; i + 1 < nums.length; i += 2) {
-    const lo = prev + nums[i]!;
-    const hi = lo + nums[i + 1]! - 1;
-    out.push([lo, hi]);
-    prev = hi + 1;
-  }
-  return out;
-}
 
 const hex = (c: number): string => '\\u' + c.toString(16).padStart(4, '0');
 const classBody = (rs: readonly Range[]): string =>

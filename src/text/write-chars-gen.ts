@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeRanges as encode } from '../util/ranges.js';
 
 const PROBE = String.raw`
 unq(Codes) :- atom_codes(A, Codes), with_output_to(codes(O), writeq(A)), O == Codes.
@@ -27,16 +28,6 @@ main :- forall(member(F, [esc, start, cont, sym, solo, varstart]),
            format("~w ~w~n", [F, Rs]) )).
 `;
 
-/** Ranges as a compact string: alternating gap/length numbers in base 36, comma separated. */
-function encode(ranges: [number, number][]): string {
-  const out: string[] = [];
-  let prev = 0;
-  for (const [lo, hi] of ranges) {
-    out.push((lo - prev).toString(36), (hi - lo + 1).toString(36));
-    prev = hi + 1;
-  }
-  return out.join(',');
-}
 
 export function generate(): string {
   const dir = mkdtempSync(join(tmpdir(), 'write-chars-'));

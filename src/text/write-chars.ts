@@ -1,6 +1,7 @@
 // Code point classes used by the writer, decoded once into a flat table
 // (1.1 MB) so every check is one array load.
 import { CHAR_CLASS_RANGES } from './write-chars-data.js';
+import { decodeRanges } from '../util/ranges.js';
 
 /** Escaped inside quoted text (SWI's unicode_quoted_escape). */
 export const C_ESC = 1;
@@ -26,13 +27,8 @@ function build(): Uint8Array {
   };
   for (const key of Object.keys(bits) as (keyof typeof CHAR_CLASS_RANGES)[]) {
     const bit = bits[key];
-    const nums = CHAR_CLASS_RANGES[key].split(',');
-    let at = 0;
-    for (let i = 0; i + 1 < nums.length; i += 2) {
-      at += parseInt(nums[i]!, 36);
-      const end = at + parseInt(nums[i + 1]!, 36);
-      for (let c = at; c < end; c++) t[c] = t[c]! | bit;
-      at = end;
+    for (const [lo, hi] of decodeRanges(CHAR_CLASS_RANGES[key])) {
+      for (let c = lo; c <= hi; c++) t[c] = t[c]! | bit;
     }
   }
   for (let c = 0xd800; c <= 0xdfff; c++) t[c] = C_ESC; // lone surrogates: never bare
