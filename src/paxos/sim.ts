@@ -10,18 +10,10 @@ import { type Addr, type Call, type CallResult, type Effect, type Input, PaxosMa
 import type { Gen, PaxosMsg } from './messages.js';
 import type { Policy } from './policy.js';
 import { type Settings, makeSettings } from './settings.js';
+import { mulberry32 } from '../util/prng.js';
 
-/** mulberry32: a small, fast, seedable PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded PRNG (mulberry32), so every run replays from its seed. */
+export const prng = mulberry32;
 
 export interface NetConfig {
   /** Probability a datagram is lost. */
