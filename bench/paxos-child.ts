@@ -90,7 +90,7 @@ async function run(c: ChildCommand): Promise<unknown> {
       eld?.disable();
       const cpu = process.cpuUsage(cpu0);
       const out = {
-        wallMs: performance.now() - wall0, cpuMs: (cpu.user + cpu.system) / 1000,
+        wallMs: performance.now() - wall0, cpuMs: (cpu.user + cpu.system) / 1000, sysMs: cpu.system / 1000,
         eldP50: (eld?.percentile(50) ?? 0) / 1e6, eldP99: (eld?.percentile(99) ?? 0) / 1e6, eldMax: (eld?.max ?? 0) / 1e6,
       };
       if (session && c.profile) {

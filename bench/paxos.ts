@@ -43,6 +43,8 @@ export interface PaxosBenchRow {
   /** Ours only, the proposer over the set loop: event-loop delay p99 (ms) and CPU ms per set. */
   readonly eldP99?: number;
   readonly cpuPerSet?: number;
+  /** The kernel's part of cpuPerSet (socket sends and receives, mostly). */
+  readonly sysPerSet?: number;
 }
 
 function pct(xs: readonly number[], p: number): number {
@@ -102,7 +104,7 @@ class ChildNode {
   }
 }
 
-interface Window { wallMs: number; cpuMs: number; eldP50: number; eldP99: number; eldMax: number }
+interface Window { wallMs: number; cpuMs: number; sysMs: number; eldP50: number; eldP99: number; eldMax: number }
 
 async function benchOurs(n: number, base: number, sets: number, ledger: 'memory' | 'lmdb', profileDir?: string): Promise<PaxosBenchRow> {
   const ports = Array.from({ length: n }, (_, i) => base + i);
@@ -115,9 +117,14 @@ async function benchOurs(n: number, base: number, sets: number, ledger: 'memory'
     const [first, last] = [nodes[0]!, nodes[n - 1]!];
     await first.run({ cmd: 'sets', n: 20, key: 'warm' });
     const profile = profileDir ? join(profileDir, `ours-${n}-${ledger}-proposer.cpuprofile`) : undefined;
+    // With --profile, an acceptor's side of the same set loop too.
+    const accProfile = profileDir ? join(profileDir, `ours-${n}-${ledger}-acceptor.cpuprofile`) : undefined;
+    const acceptor = nodes[1]!;
+    if (accProfile) await acceptor.run({ cmd: 'window', on: true, profile: accProfile });
     await first.run({ cmd: 'window', on: true, ...(profile && { profile }) });
     const s = await first.run<{ lat: number[]; failed: number }>({ cmd: 'sets', n: sets, key: 'k' });
     const w = await first.run<Window>({ cmd: 'window', on: false, ...(profile && { profile }) });
+    if (accProfile) await acceptor.run({ cmd: 'window', on: false, profile: accProfile });
     await waitFor(() => last.run<boolean>({ cmd: 'has', key: 'k' }), 2000, 'k replicated');
     const gets = (await last.run<{ lat: number[] }>({ cmd: 'gets', n: sets, key: 'k', quorum: false })).lat;
     const qgets = (await last.run<{ lat: number[] }>({ cmd: 'gets', n: Math.min(sets, 100), key: 'k', quorum: true })).lat;
@@ -134,7 +141,7 @@ async function benchOurs(n: number, base: number, sets: number, ledger: 'memory'
     return {
       impl: 'ours', ledger, nodes: n, sets, failedSets: s.failed, setP50: pct(lat, 0.5), setP99: pct(lat, 0.99), setsPerSec: lat.length / total,
       getP50: pct(gets, 0.5), getP99: pct(gets, 0.99), changeP50: pct(changes, 0.5), changeP99: pct(changes, 0.99),
-      quorumGetP50: pct(qgets, 0.5), quorumGetP99: pct(qgets, 0.99), eldP99: w.eldP99, cpuPerSet: w.cpuMs / sets,
+      quorumGetP50: pct(qgets, 0.5), quorumGetP99: pct(qgets, 0.99), eldP99: w.eldP99, cpuPerSet: w.cpuMs / sets, sysPerSet: w.sysMs / sets,
     };
   } finally {
     await Promise.all(nodes.map((x) => x.close()));
@@ -205,9 +212,9 @@ export async function benchPaxos(sets = 300, profileDir?: string, only?: readonl
 
 export function formatPaxosBench(rows: readonly PaxosBenchRow[]): string {
   const f = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x < 1 ? x.toFixed(3) : x.toFixed(1));
-  const head = '| impl | ledger | nodes | sets ok/total | set p50 ms | set p99 ms | sets/s | get p50 ms | get p99 ms | quorum get p50/p99 ms | change p50 ms | change p99 ms | proposer loop delay p99 ms | proposer CPU ms/set |';
+  const head = '| impl | ledger | nodes | sets ok/total | set p50 ms | set p99 ms | sets/s | get p50 ms | get p99 ms | quorum get p50/p99 ms | change p50 ms | change p99 ms | proposer loop delay p99 ms | proposer CPU ms/set (kernel) |';
   const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const lines = rows.map((r) => `| ${r.impl} | ${r.ledger} | ${r.nodes} | ${r.sets - r.failedSets}/${r.sets} | ${f(r.setP50)} | ${f(r.setP99)} | ${r.setsPerSec.toFixed(0)} | ${f(r.getP50)} | ${f(r.getP99)} | ${r.quorumGetP50 === undefined ? '-' : `${f(r.quorumGetP50)}/${f(r.quorumGetP99)}`} | ${f(r.changeP50)} | ${f(r.changeP99)} | ${f(r.eldP99)} | ${f(r.cpuPerSet)} |`);
+  const lines = rows.map((r) => `| ${r.impl} | ${r.ledger} | ${r.nodes} | ${r.sets - r.failedSets}/${r.sets} | ${f(r.setP50)} | ${f(r.setP99)} | ${r.setsPerSec.toFixed(0)} | ${f(r.getP50)} | ${f(r.getP99)} | ${r.quorumGetP50 === undefined ? '-' : `${f(r.quorumGetP50)}/${f(r.quorumGetP99)}`} | ${f(r.changeP50)} | ${f(r.changeP99)} | ${f(r.eldP99)} | ${f(r.cpuPerSet)}${r.sysPerSet === undefined ? '' : ` (${f(r.sysPerSet)})`} |`);
   return [head, sep, ...lines].join('\n');
 }
 

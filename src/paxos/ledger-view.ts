@@ -21,6 +21,17 @@ import type { Gen } from './messages.js';
 
 export type LedgerRules = 'swi' | 'ours';
 
+// A set looks its key up a dozen times (ledger reads, ballots, changed/4), always
+// the same immutable Term object: its termKey is computed once.
+const keyTexts = new WeakMap<Term, string>();
+
+/** termKey, remembered per key object. */
+export function keyText(key: Term): string {
+  let k = keyTexts.get(key);
+  if (k === undefined) { k = termKey(key); keyTexts.set(key, k); }
+  return k;
+}
+
 /** A change to mirror on the durable ledger, named after its Ledger method. */
 export type LedgerOp =
   | { readonly op: 'create'; readonly key: Term; readonly gen: Gen; readonly value: Term }
@@ -39,17 +50,17 @@ export class LedgerView {
 
   /** Load a record from durable storage (start-up), valid or pending; records come newest first. */
   load(e: Entry): void {
-    const k = termKey(e.key);
+    const k = keyText(e.key);
     const recs = this.keys.get(k) ?? [];
     this.keys.set(k, [...recs, e]);
   }
 
   private recs(key: Term): Records {
-    return this.keys.get(termKey(key)) ?? [];
+    return this.keys.get(keyText(key)) ?? [];
   }
 
   private put(key: Term, next: Records): void {
-    const k = termKey(key);
+    const k = keyText(key);
     if (next.length === 0) this.keys.delete(k);
     else this.keys.set(k, next);
     if (this.onValid) {

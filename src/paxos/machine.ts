@@ -22,7 +22,7 @@ import { termKey } from '../term/equal.js';
 import type { Term } from '../term/types.js';
 import type { Entry, ValidEntry } from '../store/ledger.js';
 import { type Bitmap, type NodeId, add, bit, del, has, majority, members, popcount } from './bits.js';
-import { LedgerView, type LedgerOp } from './ledger-view.js';
+import { LedgerView, type LedgerOp, keyText } from './ledger-view.js';
 import type { Gen, PaxosMsg } from './messages.js';
 import { type Policy, uniqueBallot } from './policy.js';
 import type { Settings } from './settings.js';
@@ -34,7 +34,7 @@ export const DEAD_KEY: Term = atom('$paxos_dead_nodes');
 const QUORUM_K = termKey(QUORUM_KEY);
 const DEAD_K = termKey(DEAD_KEY);
 export function isAdminKey(key: Term): boolean {
-  const k = termKey(key);
+  const k = keyText(key);
   return k === QUORUM_K || k === DEAD_K;
 }
 
@@ -383,7 +383,7 @@ export class PaxosMachine {
     if (this.policy.ledger === 'ours' && before !== undefined && before.gen > gen) return;
     this.emit({ kind: 'changed', key, value });
     if (this.node === undefined) return;
-    const k = termKey(key);
+    const k = keyText(key);
     if (k === QUORUM_K && value.kind === 'int') this.updateQuorum(BigInt(value.value));
     else if (k === DEAD_K && value.kind === 'int') this.updateDead(BigInt(value.value));
   }
@@ -690,7 +690,7 @@ export class PaxosMachine {
 
   private nextGen(key: Term, highest: Gen): Gen {
     if (this.policy.ballot === 'succ') return highest + 1;
-    const k = termKey(key);
+    const k = keyText(key);
     const g = uniqueBallot(Math.max(highest, this.lastBallot.get(k) ?? 0), this.node!);
     this.lastBallot.set(k, g);
     return g;
@@ -699,7 +699,7 @@ export class PaxosMachine {
   /** Our own last ballot for `key` is its newest record, valid: no other proposal is known since. */
   private ownsNewest(key: Term): boolean {
     const v = this.ledger.read(key);
-    return v !== undefined && this.lastBallot.get(termKey(key)) === v.gen && this.ledger.newestGen(key) === v.gen;
+    return v !== undefined && this.lastBallot.get(keyText(key)) === v.gen && this.ledger.newestGen(key) === v.gen;
   }
 
   /** paxos_set/3. */

@@ -78,53 +78,77 @@ export function decodePaxos(t: Term): PaxosMsg | undefined {
 }
 
 export function decodeBody(b: Term): PaxosMsg | undefined {
+  // Runs on every datagram: a switch on the name then the arity (no key string),
+  // optional fields set only when bound (a field is absent, never undefined).
   if (b.kind !== 'compound') return undefined;
   const a = b.args;
-  const bad = (...xs: unknown[]): boolean => xs.some((x) => x === null);
-  switch (`${b.name}/${a.length}`) {
-    case 'prepare/4': {
+  const n = a.length;
+  switch (b.name) {
+    case 'prepare': {
+      if (n !== 4) return undefined;
       const node = optInt(a[1]!); const gen = optInt(a[2]!);
-      if (bad(node, gen) || !isGround(a[0]!) || !isGround(a[3]!)) return undefined;
-      return { t: 'prepare', key: a[0]!, ...(node != null && { node }), ...(gen != null && { gen }), value: a[3]! };
+      if (node === null || gen === null || !isGround(a[0]!) || !isGround(a[3]!)) return undefined;
+      const m: { t: 'prepare'; key: Term; node?: NodeId; gen?: Gen; value: Term } = { t: 'prepare', key: a[0]!, value: a[3]! };
+      if (node !== undefined) m.node = node;
+      if (gen !== undefined) m.gen = gen;
+      return m;
     }
-    case 'accept/5': case 'learn/5': {
+    case 'accept': case 'learn': {
+      if (n !== 5) return undefined;
       const node = optInt(a[1]!); const gen = reqInt(a[2]!); const ga = optGenA(a[3]!);
-      if (bad(node, gen, ga) || !isGround(a[0]!) || !isGround(a[4]!)) return undefined;
-      return { t: b.name as 'accept' | 'learn', key: a[0]!, ...(node != null && { node }), gen: gen!, ...(ga != null && { genA: ga }), value: a[4]! };
+      if (node === null || gen === null || ga === null || !isGround(a[0]!) || !isGround(a[4]!)) return undefined;
+      const m: { t: 'accept' | 'learn'; key: Term; node?: NodeId; gen: Gen; genA?: Gen | 'nack'; value: Term } = { t: b.name, key: a[0]!, gen, value: a[4]! };
+      if (node !== undefined) m.node = node;
+      if (ga !== undefined) m.genA = ga;
+      return m;
     }
-    case 'changed/4': case 'learned/4': {
+    case 'changed': case 'learned': {
+      if (n !== 4) return undefined;
       const gen = reqInt(a[1]!); const acc = optBig(a[3]!);
       if (gen === null || acc == null || !isGround(a[0]!) || !isGround(a[2]!)) return undefined;
-      return { t: b.name as 'changed' | 'learned', key: a[0]!, gen, value: a[2]!, acceptors: acc };
+      return { t: b.name, key: a[0]!, gen, value: a[2]!, acceptors: acc };
     }
-    case 'retrieve/4': {
+    case 'retrieve': {
+      if (n !== 4) return undefined;
       const node = optInt(a[1]!); const gen = optInt(a[2]!);
-      if (bad(node, gen) || !isGround(a[0]!)) return undefined;
+      if (node === null || gen === null || !isGround(a[0]!)) return undefined;
       const v = a[3]!;
-      return { t: 'retrieve', key: a[0]!, ...(node != null && { node }), ...(gen != null && { gen }), ...(v.kind !== 'var' && { value: v }) };
+      const m: { t: 'retrieve'; key: Term; node?: NodeId; gen?: Gen; value?: Term } = { t: 'retrieve', key: a[0]! };
+      if (node !== undefined) m.node = node;
+      if (gen !== undefined) m.gen = gen;
+      if (v.kind !== 'var') m.value = v;
+      return m;
     }
-    case 'forget/1': {
-      const n = optBig(a[0]!);
-      return n == null ? undefined : { t: 'forget', nodes: n };
+    case 'forget': {
+      if (n !== 1) return undefined;
+      const nodes = optBig(a[0]!);
+      return nodes == null ? undefined : { t: 'forget', nodes };
     }
-    case 'node/3': {
-      const n = a[0]!;
-      const node = n.kind === 'atom' && n.name === 'self' ? 'self' as const : optInt(n);
+    case 'node': {
+      if (n !== 3) return undefined;
+      const x = a[0]!;
+      const node = x.kind === 'atom' && x.name === 'self' ? 'self' as const : optInt(x);
       const q = optBig(a[1]!); const d = optBig(a[2]!);
-      if (bad(node, q, d)) return undefined;
-      return { t: 'node', ...(node != null && { node }), ...(q != null && { quorum: q }), ...(d != null && { dead: d }) };
+      if (node === null || q === null || d === null) return undefined;
+      const m: { t: 'node'; node?: NodeId | 'self'; quorum?: Bitmap; dead?: Bitmap } = { t: 'node' };
+      if (node !== undefined) m.node = node;
+      if (q !== undefined) m.quorum = q;
+      if (d !== undefined) m.dead = d;
+      return m;
     }
-    case 'claim_node/2': {
+    case 'claim_node': {
+      if (n !== 2) return undefined;
       const node = reqInt(a[0]!); const ok = a[1]!;
       if (node === null) return undefined;
       if (ok.kind === 'var') return { t: 'claim_node', node };
       if (ok.kind === 'atom' && (ok.name === 'true' || ok.name === 'false')) return { t: 'claim_node', node, ok: ok.name === 'true' };
       return undefined;
     }
-    case 'ask/2': {
+    case 'ask': {
+      if (n !== 2) return undefined;
       const node = optInt(a[0]!);
       if (node === null) return undefined;
-      return { t: 'ask', ...(node !== undefined && { node }), message: a[1]! };
+      return node === undefined ? { t: 'ask', message: a[1]! } : { t: 'ask', node, message: a[1]! };
     }
     default: return undefined;
   }

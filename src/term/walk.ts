@@ -25,7 +25,20 @@ export function* subterms(t: Term): Generator<Term> {
 }
 
 export function isGround(t: Term): boolean {
-  for (const x of subterms(t)) if (x.kind === 'var') return false;
+  // Hot on every paxos message (decode checks keys and values): no generator, and
+  // atomic arguments are checked without going through the stack.
+  if (t.kind === 'var') return false;
+  if (t.kind !== 'compound' && t.kind !== 'dict') return true;
+  const stack: Term[] = [t];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    const c = x.kind === 'compound' ? x.args : children(x);
+    for (let i = 0; i < c.length; i++) {
+      const y = c[i]!;
+      if (y.kind === 'var') return false;
+      if (y.kind === 'compound' || y.kind === 'dict') stack.push(y);
+    }
+  }
   return true;
 }
 

@@ -37,12 +37,21 @@ export function address(ip: string | readonly number[], port: number): Address {
   return { ip: toIPv4(ip), port: checkPort(port) };
 }
 
+// Per-datagram work: the same few peer addresses come and go all the time, so their
+// texts are computed once per Address/IPv4 object (fromNodeAddress hands out shared ones).
+const ipTexts = new WeakMap<IPv4, string>();
+const addressTexts = new WeakMap<Address, string>();
+
 export function ipText(ip: IPv4): string {
-  return ip.join('.');
+  let s = ipTexts.get(ip);
+  if (s === undefined) { s = ip.join('.'); ipTexts.set(ip, s); }
+  return s;
 }
 
 export function addressText(a: Address): string {
-  return `${ipText(a.ip)}:${a.port}`;
+  let s = addressTexts.get(a);
+  if (s === undefined) { s = `${ipText(a.ip)}:${a.port}`; addressTexts.set(a, s); }
+  return s;
 }
 
 export function sameIp(a: IPv4, b: IPv4): boolean {
@@ -95,12 +104,30 @@ export function isMulticast(ip: IPv4): boolean {
   return ip[0] >= 224 && ip[0] <= 239;
 }
 
+// Parsed senders by host and port (every inbound datagram has one); frozen because
+// the same object is handed to every consumer. Bounded: a flood of distinct senders
+// only restarts the cache.
+const senders = new Map<string, Map<number, Address>>();
+let sendersSize = 0;
+const MAX_SENDERS = 4096;
+
 /** Node reports IPv4 senders as dotted quads (or IPv4-mapped IPv6 on dual-stack sockets). */
 export function fromNodeAddress(host: string, port: number): Address | undefined {
+  const known = senders.get(host)?.get(port);
+  if (known !== undefined) return known;
   const h = host.startsWith('::ffff:') ? host.slice(7) : host;
+  let a: Address;
   try {
-    return address(h, port);
+    a = address(h, port);
   } catch {
     return undefined;
   }
+  Object.freeze(a.ip);
+  Object.freeze(a);
+  if (sendersSize >= MAX_SENDERS) { senders.clear(); sendersSize = 0; }
+  let byPort = senders.get(host);
+  if (byPort === undefined) { byPort = new Map(); senders.set(host, byPort); }
+  byPort.set(port, a);
+  sendersSize++;
+  return a;
 }

@@ -4,6 +4,7 @@
 // one reply; for a plain broadcast it runs once (broadcast/1).
 import type { Term } from '../term/types.js';
 import { type Bindings, resolve, unify } from '../term/unify.js';
+import { isGround } from '../term/walk.js';
 import type { Address } from './address.js';
 
 export interface Inbound {
@@ -77,10 +78,7 @@ export async function* solutionsOf(
   let result = handler(msg);
   if (isPromise(result)) result = await result;
   if (result === undefined || result === false) return;
-  const instance = (s: Term): Term | undefined => {
-    const b = unify(msg.term, s, msg.bindings);
-    return b === undefined ? undefined : resolve(msg.term, b);
-  };
+  const instance = (s: Term): Term | undefined => solutionInstance(msg, s);
   if (result === true) {
     yield resolve(msg.term, msg.bindings);
     return;
@@ -107,7 +105,14 @@ export async function* solutionsOf(
   }
 }
 
-function isPromise(x: unknown): x is Promise<Solutions> {
+/** The received term instantiated by one solution; undefined when they do not unify. */
+export function solutionInstance(msg: Inbound, s: Term): Term | undefined {
+  const b = unify(msg.term, s, msg.bindings);
+  // A ground solution that unifies is the received term instantiated already.
+  return b === undefined ? undefined : isGround(s) ? s : resolve(msg.term, b);
+}
+
+export function isPromise(x: unknown): x is Promise<Solutions> {
   return typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
 }
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { int } from '../term/build.js';
 import type { Term } from '../term/types.js';
 import { type Bindings, resolve, unify } from '../term/unify.js';
+import { isGround } from '../term/walk.js';
 import { type Address, sameAddress } from './address.js';
 
 export interface Reply {
@@ -58,7 +59,8 @@ class Stream implements ReplyStream {
     if (this.only !== undefined && !sameAddress(this.only, from)) return 'skipped';
     const b = unify(this.template, term);
     if (b === undefined) return 'skipped';
-    const reply: Reply = { term: resolve(this.template, b), bindings: b, from };
+    // A ground reply that unifies is the template instantiated already (no rebuild).
+    const reply: Reply = { term: isGround(term) ? term : resolve(this.template, b), bindings: b, from };
     const w = this.waiters.shift();
     if (w) w({ value: reply, done: false });
     else if (this.queue.length >= this.maxQueued) return 'full';

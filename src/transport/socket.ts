@@ -1,6 +1,7 @@
 // One bound UDP socket behind a small interface, so that fault injection (and
 // tests) can stand between the transport and the network.
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import { type Address, fromNodeAddress, ipText } from './address.js';
 
 export type DatagramListener = (data: Buffer, from: Address) => void;
@@ -34,8 +35,17 @@ export interface BindOptions {
 /** Called for socket-level errors after binding (the socket stays usable where the OS allows). */
 export type SocketErrorListener = (err: Error) => void;
 
+// Every destination is a dotted quad (ipText), and bind hosts are IP literals: the
+// default dns.lookup only defers each datagram by a tick to hand the text back.
+// Anything else still goes to dns.lookup.
+const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+function literalLookup(host: string, family: unknown, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  if (DOTTED_QUAD.test(host)) cb(null, host, 4);
+  else dns.lookup(host, family as number, cb);
+}
+
 export async function bindUdp(options: BindOptions, onError: SocketErrorListener): Promise<DatagramSocket> {
-  const sock = dgram.createSocket({ type: 'udp4', reuseAddr: options.reuseAddr ?? false });
+  const sock = dgram.createSocket({ type: 'udp4', reuseAddr: options.reuseAddr ?? false, lookup: literalLookup });
   await new Promise<void>((resolve, reject) => {
     const fail = (e: Error): void => reject(e);
     sock.once('error', fail);

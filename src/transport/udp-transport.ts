@@ -11,7 +11,7 @@ import { isGround } from '../term/walk.js';
 import { type Address, ipText, sameAddress } from './address.js';
 import { FaultySocket } from './faults.js';
 import { type Codec, CodecError, MAX_UDP_PAYLOAD, type WireMessage, messageFromTerm, messageTerm, prologTextCodec } from './framing.js';
-import { type Handler, type Inbound, Listeners, solutionsOf } from './listeners.js';
+import { type Handler, type Inbound, Listeners, isPromise, solutionInstance, solutionsOf } from './listeners.js';
 import { type ReplyStream, RequestTable } from './requests.js';
 import { type ScopeDef, type ScopeOptions, type UnicastOptions, inScope, peerAddress, resolveScope } from './scope.js';
 import { type DatagramSocket, bindUdp } from './socket.js';
@@ -152,9 +152,14 @@ class UdpTransport implements Transport {
     const d = this.def;
     switch (d.method) {
       case 'unicast': {
-        const to = exceptSelf ? this.peerList.filter((p) => !this.isOwn(p)) : this.peerList;
-        // Each peer separately, a failure to one not stopping the others (SWI's safely/1).
-        await Promise.all(to.map((p) => this.sendBytes(this.publicSock!, bytes, p).catch((e) => this.report(e, 'send'))));
+        // The same bytes to each peer separately, a failure to one not stopping the
+        // others (SWI's safely/1).
+        const sent: Promise<void>[] = [];
+        for (const p of this.peerList) {
+          if (exceptSelf && this.isOwn(p)) continue;
+          sent.push(this.sendBytes(this.publicSock!, bytes, p).catch(this.reportSend));
+        }
+        await Promise.all(sent);
         return;
       }
       case 'broadcast':
@@ -285,7 +290,23 @@ class UdpTransport implements Transport {
       if (this.isClosed) return;
       const inbound: Inbound = { kind: msg.kind, term: msg.term, bindings, from, scope: this.def.name };
       try {
-        const sols = solutionsOf(entry.handler, inbound, limits);
+        // A plain array of solutions (the paxos node's answer) needs no lazy
+        // generator: answered in a loop, with the same limits and instances.
+        let raw = entry.handler(inbound);
+        if (isPromise(raw)) raw = await raw;
+        if (Array.isArray(raw)) {
+          if (msg.kind === 'send') continue;
+          const n = Math.min(raw.length, limits.maxSolutions);
+          for (let i = 0; i < n; i++) {
+            if (this.isClosed) return;
+            const answer = solutionInstance(inbound, raw[i] as Term);
+            if (answer !== undefined) await this.reply(replySock, msg.id, answer, from);
+            if (i % 64 === 63) await new Promise<void>((r) => setImmediate(r)); // as solutionsOf: no starving
+          }
+          continue;
+        }
+        const done = raw;
+        const sols = solutionsOf(() => done, inbound, limits);
         if (msg.kind === 'send') {
           await sols.next(); // broadcast/1: once, whatever the outcome
           await sols.return(undefined);
@@ -332,6 +353,8 @@ class UdpTransport implements Transport {
       await this.reply(this.publicSock!, msg.id, answer, from);
     }
   }
+
+  private readonly reportSend = (e: unknown): void => this.report(e, 'send');
 
   private report(e: unknown, context: string): void {
     try {
