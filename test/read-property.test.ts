@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { readTerm, PrologSyntaxError } from '../src/text/read.js';
-import { requireSwipl, Swipl } from './support/swipl.js';
+import { useSwipl } from './support/swipl.js';
 import { DUMP_PROGRAM, diffDump, fromCodes, type Dump } from './read-support.js';
 
 const codesOf = (s: string): string => `[${[...s].map((c) => c.codePointAt(0)).join(',')}]`;
@@ -64,12 +64,7 @@ const diffDumps = (a: Dump, b: Dump): boolean => JSON.stringify(a) !== JSON.stri
 const STYLES = ['writeq', 'print', 'canonical', 'wire'] as const;
 
 describe('reader: property test against swipl (SWI writes, we read)', function () {
-  let swipl: Swipl;
-  before(async function () {
-    requireSwipl(this);
-    swipl = await Swipl.start(DUMP_PROGRAM);
-  });
-  after(async () => { await swipl?.close(); });
+  const swipl = useSwipl(DUMP_PROGRAM);
 
   for (const style of STYLES) {
     it(`reads 5,000 random terms as SWI's ${style} writes them`, async function () {
@@ -78,7 +73,7 @@ describe('reader: property test against swipl (SWI writes, we read)', function (
       let swiRoundTripBugs = 0;
       await fc.assert(
         fc.asyncProperty(fc.array(termDesc, { minLength: 50, maxLength: 50 }), async (descs) => {
-          const out = await swipl.output(`write_styles([${descs.join(',')}], ${style})`);
+          const out = await swipl().output(`write_styles([${descs.join(',')}], ${style})`);
           const rows = JSON.parse(out) as [number[], Dump, Dump][];
           for (const [codes, written, reread] of rows) {
             const text = fromCodes(codes);

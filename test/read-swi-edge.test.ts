@@ -2,7 +2,7 @@
 // and dumps the structure (or the syntax error kind); our readTerm must agree.
 import { expect } from 'chai';
 import { readTerm, PrologSyntaxError } from '../src/text/read.js';
-import { requireSwipl, Swipl } from './support/swipl.js';
+import { useSwipl } from './support/swipl.js';
 import { DUMP_PROGRAM, diffDump, fromCodes, prologString, type Dump } from './read-support.js';
 
 const CASES: string[] = [
@@ -48,16 +48,11 @@ const CASES: string[] = [
 ];
 
 describe('reader: SWI-Prolog syntax edge cases (compared with swipl)', function () {
-  let swipl: Swipl;
-  before(async function () {
-    requireSwipl(this);
-    swipl = await Swipl.start(DUMP_PROGRAM);
-  });
-  after(async () => { await swipl?.close(); });
+  const swipl = useSwipl(DUMP_PROGRAM);
 
   for (const text of CASES) {
     it(`reads ${JSON.stringify(text)} as SWI does`, async () => {
-      const swi = JSON.parse(await swipl.output(`parse_dump(${prologString(text)})`)) as Dump;
+      const swi = JSON.parse(await swipl().output(`parse_dump(${prologString(text)})`)) as Dump;
       let ours: unknown;
       try {
         ours = readTerm(text);

@@ -8,7 +8,7 @@ import { OpTable } from '../src/text/ops.js';
 import { PrologSyntaxError, readTerm, readTermWithVars } from '../src/text/read.js';
 import { writeTerm, type WriteStyle } from '../src/text/write.js';
 import { prologString } from './read-support.js';
-import { requireSwipl, Swipl } from './support/swipl.js';
+import { useSwipl } from './support/swipl.js';
 import { SWI_CASES, type CaseOp, type SwiCase } from './swi-cases/cases.js';
 
 // Case texts travel as code lists; operators are set in a scratch module for one
@@ -57,12 +57,7 @@ function title(c: SwiCase): string {
 }
 
 describe('SWI-Prolog test suite cases (swipl 9.0.4, our reader, our writer)', function () {
-  let swipl: Swipl;
-  before(async function () {
-    requireSwipl(this);
-    swipl = await Swipl.start(PROGRAM);
-  });
-  after(async () => { await swipl?.close(); });
+  const swipl = useSwipl(PROGRAM);
 
   for (const c of SWI_CASES) {
     describe(title(c), () => {
@@ -75,7 +70,7 @@ describe('SWI-Prolog test suite cases (swipl 9.0.4, our reader, our writer)', fu
 
       if (c.kind === 'syntax-error') {
         it('swipl: is the syntax error SWI expects', async () => {
-          expect(await swipl.output(`sc_error(${codes(c.text)}, ${ops})`)).to.equal(c.error);
+          expect(await swipl().output(`sc_error(${codes(c.text)}, ${ops})`)).to.equal(c.error);
         });
         it('reader: is a syntax error for us too', () => {
           expect(() => readTerm(c.text, { ops: table })).to.throw(PrologSyntaxError);
@@ -85,26 +80,26 @@ describe('SWI-Prolog test suite cases (swipl 9.0.4, our reader, our writer)', fu
 
       if (c.kind === 'read') {
         it('swipl: reads the term SWI expects', async () => {
-          expect(await swipl.output(`sc_same(${codes(c.text)}, ${codes(c.term)}, ${ops})`)).to.equal('same');
+          expect(await swipl().output(`sc_same(${codes(c.text)}, ${codes(c.term)}, ${ops})`)).to.equal('same');
         });
       } else {
         it('swipl: writes what SWI expects', async () => {
-          expect(await swipl.output(`sc_write(${codes(c.text)}, ${codes(c.goal)})`)).to.equal(c.expected);
+          expect(await swipl().output(`sc_write(${codes(c.text)}, ${codes(c.goal)})`)).to.equal(c.expected);
         });
       }
 
       it('reader: reads the same term as swipl', async () => {
-        const swi = await swipl.output(`sc_canonical(${codes(c.text)}, ${ops})`);
+        const swi = await swipl().output(`sc_canonical(${codes(c.text)}, ${ops})`);
         expect(writeTerm(readTerm(c.text, { ops: table }), { style: 'canonical' })).to.equal(swi);
       });
 
       if (c.kind === 'read') {
         // The term comes to us in wire form, so this checks the writer apart from the reader.
         it('writer: writes the term as swipl does (writeq and wire form)', async () => {
-          const wire = await swipl.output(`sc_wire(${codes(c.text)}, ${ops})`);
+          const wire = await swipl().output(`sc_wire(${codes(c.text)}, ${ops})`);
           const t = readTerm(wire);
           expect(anonVars(writeTerm(t, { style: 'wire' }))).to.equal(anonVars(wire));
-          const swiq = await swipl.output(`sc_writeq(${codes(c.text)}, ${ops})`);
+          const swiq = await swipl().output(`sc_writeq(${codes(c.text)}, ${ops})`);
           expect(anonVars(writeTerm(t, { style: 'writeq', ops: table }))).to.equal(anonVars(swiq));
         });
       } else {

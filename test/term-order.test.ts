@@ -7,7 +7,7 @@ import {
   listItems, nil, rational, resolve, str, termKey, termVariables, toJSON, toTaggedJSON, unify, variable, type Compound,
   type Term,
 } from '../src/term/index.js';
-import { requireSwipl, Swipl } from './support/swipl.js';
+import { useSwipl } from './support/swipl.js';
 
 // An unambiguous Prolog text for a term that relies on no writer of ours: every
 // atom quoted with hex escapes, every compound in canonical functional form.
@@ -64,20 +64,15 @@ const arbOrderTerm: fc.Arbitrary<Term> = fc.letrec<{ t: Term }>((tie) => ({
 })).t;
 
 describe('standard order of terms', () => {
-  let swipl: Swipl;
-  before(async function () {
-    requireSwipl(this);
-    swipl = await Swipl.start(String.raw`
+  const swipl = useSwipl(String.raw`
 order(L) :- findall(T-I, nth0(I, L, T), Ps), msort(Ps, S), pairs_values(S, Is), write(Is).
 cmp(A, B) :- compare(O, A, B), write(O).`);
-  });
-  after(async () => { await swipl?.close(); });
 
   it('sorts 2,000 random terms of every kind exactly as msort/2 does', async () => {
     const samples = fc.sample(fc.array(arbOrderTerm, { minLength: 2, maxLength: 20 }), { numRuns: 300, seed: 42 });
     let compared = 0;
     for (const terms of samples) {
-      const theirs = JSON.parse(await swipl.output(`order([${terms.map(probe).join(',')}])`)) as number[];
+      const theirs = JSON.parse(await swipl().output(`order([${terms.map(probe).join(',')}])`)) as number[];
       // Stable sort of the indices, as msort of T-I pairs orders equal terms by index.
       const ours = terms.map((_, i) => i).sort((i, j) => compareTerms(terms[i]!, terms[j]!) || i - j);
       expect(ours, terms.map(probe).join(', ')).to.deep.equal(theirs);
@@ -94,7 +89,7 @@ cmp(A, B) :- compare(O, A, B), write(O).`);
       [atom('\uffff'), atom('\u{10000}')], [int(10n ** 29n), float(1e29)],
     ];
     for (const [a, b] of pairs) {
-      const theirs = await swipl.output(`cmp(${probe(a)}, ${probe(b)})`);
+      const theirs = await swipl().output(`cmp(${probe(a)}, ${probe(b)})`);
       const ours = compareTerms(a, b);
       expect({ '<': -1, '=': 0, '>': 1 }[theirs], `${probe(a)} vs ${probe(b)}`).to.equal(ours);
     }

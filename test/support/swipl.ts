@@ -137,3 +137,20 @@ function parseReply(line: string): SwiplReply {
   if (line.startsWith('error(')) return { status: 'error', message: fromCodes(line.slice(6, -1)) };
   return { status: 'error', message: `unexpected reply from swipl: ${line}` };
 }
+
+/**
+ * One swipl for a mocha suite: started in `before` (after requireSwipl), closed in
+ * `after`. Call inside `describe`; the returned getter gives the running process.
+ */
+export function useSwipl(program = ''): () => Swipl {
+  let swipl: Swipl | undefined;
+  before(async function () {
+    requireSwipl(this);
+    swipl = await Swipl.start(program);
+  });
+  after(async () => { await swipl?.close(); });
+  return () => {
+    if (!swipl) throw new Error('swipl is not running (useSwipl must be called inside describe)');
+    return swipl;
+  };
+}
