@@ -41,14 +41,14 @@ export function messageFromTerm(t: Term): WireMessage | undefined {
  * hook can be mirrored here without touching the transport.
  */
 export interface Codec {
-  /** Bytes for a message term; throws CodecError when the term cannot be represented. */
+  /** Bytes for a message term; throws WireEncodingError when the term cannot be represented. */
   encode(message: Term): Uint8Array;
   /** The message term, or undefined when the bytes are not a message (SWI's hook failing). May throw: also not a message. */
   decode(data: Uint8Array): Term | undefined;
 }
 
-export class CodecError extends Error {
-  override name = 'CodecError';
+export class WireEncodingError extends Error {
+  override name = 'WireEncodingError';
 }
 
 export const PROLOG_MAGIC = '%-prolog-\n';
@@ -70,7 +70,7 @@ export function prologTextCodec(options: PrologTextCodecOptions = {}): Codec {
       // SWI raises "cannot represent text using encoding iso_latin_1" here.
       for (let i = 0; i < text.length; i++) {
         if (text.charCodeAt(i) > 0xff) {
-          throw new CodecError(`cannot represent U+${text.codePointAt(i)!.toString(16).toUpperCase()} in ISO-Latin-1, the encoding of SWI's udp_broadcast`);
+          throw new WireEncodingError(`cannot represent U+${text.codePointAt(i)!.toString(16).toUpperCase()} in ISO-Latin-1, the encoding of SWI's udp_broadcast`);
         }
       }
       return Buffer.from(text, 'latin1');

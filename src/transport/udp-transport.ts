@@ -10,7 +10,7 @@ import type { Term } from '../term/types.js';
 import { isGround } from '../term/walk.js';
 import { type Address, ipText, sameAddress } from './address.js';
 import { FaultySocket } from './faults.js';
-import { type Codec, CodecError, MAX_UDP_PAYLOAD, type WireMessage, messageFromTerm, messageTerm, prologTextCodec } from './framing.js';
+import { type Codec, WireEncodingError, MAX_UDP_PAYLOAD, type WireMessage, messageFromTerm, messageTerm, prologTextCodec } from './framing.js';
 import { type Handler, type Inbound, Listeners, isPromise, solutionInstance, solutionsOf } from './listeners.js';
 import { type ReplyStream, RequestTable } from './requests.js';
 import { type ScopeDef, type ScopeOptions, type UnicastOptions, inScope, peerAddress, resolveScope } from './scope.js';
@@ -113,7 +113,7 @@ class UdpTransport implements Transport {
     try {
       bytes = this.codec.encode(messageTerm(m));
     } catch (e) {
-      if (e instanceof CodecError) throw new TransportError('unrepresentable', e.message);
+      if (e instanceof WireEncodingError) throw new TransportError('unrepresentable', e.message);
       throw e;
     }
     if (bytes.length > MAX_UDP_PAYLOAD) {
