@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   CodecError, decodeMany, decodeTerm, Decoder, encodeMany, encodeTerm, iterateTerms,
 } from '../src/codec/index.js';
+import { BUILTIN_NAMES } from '../src/codec/format.js';
 import { msgpackView } from '../src/codec/msgpack-view.js';
 import {
   atom, codes, compound, compoundOf, cons, dict, float, int, list, nil, rational, str, variable,
@@ -58,8 +59,28 @@ describe('codec: round trips', () => {
       expect(Object.is((back as { value: number }).value, v)).to.equal(true);
     }
     expect(encodeTerm(float(1.5)).length).to.equal(5); // float32 when lossless
-    expect(encodeTerm(float(0.1)).length).to.equal(9);
+    expect(encodeTerm(float(1 / 3)).length).to.equal(9);
     expect(encodeTerm(float(0)).equals(encodeTerm(float(-0)))).to.equal(false);
+  });
+
+  it('decimal floats (M / 10^S) take 4 or 6 bytes, canonically, and come back exactly', () => {
+    expect(encodeTerm(float(0.1)).toString('hex')).to.equal('d5370101'); // S 1, M 1
+    expect(encodeTerm(float(-2.55)).toString('hex')).to.equal('d53782ff'); // sign bit, S 2, M 255
+    expect(encodeTerm(float(1234.56)).toString('hex')).to.equal('d63702' + (123456).toString(16).padStart(6, '0'));
+    expect(encodeTerm(float(167772.15)).length).to.equal(6); // M = 2^24 - 1
+    expect(encodeTerm(float(1677721.6)).length).to.equal(9); // M = 2^24: float64
+    expect(encodeTerm(float(1.5e-21)).toString('hex')).to.equal('d537160f'); // S 22, the largest
+    expect(encodeTerm(float(1.5e-22)).length).to.equal(9); // would need S 23
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 24), max: 2 ** 24 }), fc.integer({ min: 0, max: 25 }), (m, s) => {
+      roundTrip(float(m / 10 ** s));
+      const v = -m / 10 ** s;
+      const back = decodeTerm(encodeTerm(float(v)));
+      expect(Object.is((back as { value: number }).value, v)).to.equal(true);
+    }), { numRuns: 5000 });
+    fc.assert(fc.property(fc.double(), (v) => {
+      const back = decodeTerm(encodeTerm(float(v)));
+      expect(Object.is((back as { value: number }).value, v) || (v !== v && back.kind === 'float')).to.equal(true);
+    }), { numRuns: 5000 });
   });
 
   it('integers at every boundary, normalised to number exactly when safe', () => {
@@ -158,11 +179,25 @@ describe('codec: determinism', () => {
 
   it('the bytes are msgpack: msgpackr reads them as nested arrays and extensions', () => {
     const X = variable();
-    const view = msgpackView(encodeTerm(compound('f', atom('ab'), X, X, int(2n ** 70n), list([int(1)]), str('s'), atom('ab'), compound('g'))));
+    const view = msgpackView(encodeTerm(compound('f', atom('ab'), X, X, int(2n ** 70n), list([int(1)]), str('s'), atom('ab'), compound('g'),
+      compound('=', atom('true'), atom('false')), atom('fail'), atom('-'), compound('node', float(0.1)), compound('true'))));
     expect(view).to.deep.equal([
       'f', 'ab', [-1], [-1], { ext: 'bigint', value: 2n ** 70n },
       [null, 1, null], Buffer.from('s'), [1], [false, 'g'],
+      // Built-in names: -1-K in name position, true/false, ext NAME for atoms of 3+ bytes, short atoms spelled out.
+      [-5, true, false], { ext: 'name', value: 'fail' }, '-', [-1 - BUILTIN_NAMES.indexOf('node'), { ext: 'decimal', value: 0.1 }],
+      [false, -1 - BUILTIN_NAMES.indexOf('true')],
     ]);
+    // The bytes pinned: ':-'(foo(X), (X = 12.5 ; X \== node)).
+    const Y = variable();
+    const rule = compound(':-', compound('foo', Y), compound(';', compound('=', Y, float(12.5)), compound('\\==', Y, atom('node'))));
+    expect(encodeTerm(rule).toString('hex')).to.equal([
+      '93', 'fc', // [':-' (built-in 3, 1 byte),
+      '92', 'a3666f6f', '91ff', //   [foo (literal), X (var 0)],
+      '93', 'fe', //   [';' (built-in 1),
+      '93', 'fb', '91ff', 'ca41480000', //     ['=' (built-in 4), X, 12.5 (float32)],
+      '93', 'eb', '91ff', 'd436' + BUILTIN_NAMES.indexOf('node').toString(16), //     ['\\==' (built-in 20), X, node (ext NAME)]]]
+    ].join(''));
     fc.assert(fc.property(termArbitrary({ depth: 4 }), (t) => { msgpackView(encodeTerm(t)); }), { numRuns: 300 });
   });
 });
@@ -278,6 +313,17 @@ describe('codec: hostile bytes', () => {
     ['odd-length UTF-16', [0xc7, 0x03, 0x34, 0x00, 0xd8, 0x00]],
     ['a bigint with a bad sign byte', [0xd5, 0x33, 0x02, 0x01]],
     ['a truncated float64', [0xcb, 0x00, 0x00]],
+    ['a decimal float not in lowest terms (1.0 at S 1 is float32)', [0xd5, 0x37, 0x01, 0x0a]],
+    ['a decimal float with a larger S than needed (0.1 as 10 / 100)', [0xd5, 0x37, 0x02, 0x0a]],
+    ['a decimal float in 4 bytes whose M fits 1', [0xd6, 0x37, 0x01, 0x00, 0x00, 0x01]],
+    ['a decimal float with scale 0', [0xd5, 0x37, 0x00, 0x01]],
+    ['a decimal float with scale 23', [0xd5, 0x37, 0x17, 0x0f]],
+    ['a decimal float of 3 bytes', [0xc7, 0x03, 0x37, 0x01, 0x00, 0x01]],
+    ['a built-in atom code beyond the table', [0xd4, 0x36, 0xff]],
+    ['a built-in atom code for true (it has a 1-byte form)', [0xd4, 0x36, BUILTIN_NAMES.indexOf('true')]],
+    ['a built-in atom code for a 1-byte name (the literal is shorter)', [0xd4, 0x36, 0x00]],
+    ['a built-in name code as a non-canonical int8', [0x92, 0xd0, 0xff, 0x01]],
+    ['a built-in name code as a positive int8', [0x92, 0xd0, 0x10, 0x01]],
   ];
   for (const [what, bytes] of bad) {
     it(`rejects ${what}`, () => {

@@ -14,7 +14,10 @@ import { isUtf8 } from 'node:buffer';
 import { int, nil, rational, variable } from '../term/build.js';
 import { compareTerms } from '../term/compare.js';
 import { LIST_FUNCTOR, type Atom, type DictKey, type Term, type Var } from '../term/types.js';
-import { CodecError, EXT_ATOM16, EXT_BIGINT, EXT_STR16, EXT_VAR, MIN_INTERNED_ATOM } from './format.js';
+import {
+  BUILTIN_NAMES, CodecError, decimalForm, decimalValue, EXT_ATOM16, EXT_BIGINT, EXT_DECIMAL, EXT_NAME, EXT_STR16, EXT_VAR,
+  MIN_INTERNED_ATOM,
+} from './format.js';
 
 // Frame kinds.
 const COMPOUND = 0;
@@ -29,6 +32,11 @@ const f64b = new Uint8Array(f64.buffer);
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const TWO32 = 2 ** 32;
 const NIL: Term = nil();
+
+// The built-in names as shared atoms (terms are immutable).
+const BUILTIN_ATOMS: Atom[] = BUILTIN_NAMES.map((name): Atom => ({ kind: 'atom', name }));
+const TRUE: Atom = BUILTIN_ATOMS[BUILTIN_NAMES.indexOf('true')]!;
+const FALSE: Atom = BUILTIN_ATOMS[BUILTIN_NAMES.indexOf('false')]!;
 
 const SMALL_INTS: Term[] = [];
 for (let i = -32; i < 128; i++) SMALL_INTS.push(int(i)); // shared: terms are immutable
@@ -195,6 +203,8 @@ export class Decoder {
     const b = this.buf;
     switch (c) {
       case 0xc0: return NIL;
+      case 0xc3: return TRUE;
+      case 0xc2: return FALSE;
       case 0xcc: this.need(1); return { kind: 'int', value: b[this.pos++]! };
       case 0xcd: { this.need(2); const p = this.pos; this.pos = p + 2; return { kind: 'int', value: (b[p]! << 8) | b[p + 1]! }; }
       case 0xce: this.need(4); this.pos += 4; return { kind: 'int', value: b.readUInt32BE(this.pos - 4) };
@@ -373,6 +383,21 @@ export class Decoder {
         this.pos += n;
         return int(sign ? -mag : mag);
       }
+      case EXT_NAME: {
+        if (n !== 1 || b[p]! >= BUILTIN_ATOMS.length) this.fail('bad built-in name', p - 1);
+        const a = BUILTIN_ATOMS[b[p]!]!;
+        if (a.name.length < 3 || a === TRUE || a === FALSE) this.fail('built-in name with a shorter form', p - 1);
+        this.pos++;
+        return a;
+      }
+      case EXT_DECIMAL: {
+        if (n !== 2 && n !== 4) this.fail('bad decimal float size', p - 1);
+        const m = n === 2 ? b[p + 1]! : (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+        const v = decimalValue(b[p]!, m);
+        if (decimalForm(v) !== b[p]! * 16777216 + m || (n === 2) !== (m < 0x100)) this.fail('non-canonical decimal float', p - 1);
+        this.pos += n;
+        return { kind: 'float', value: v };
+      }
       case EXT_ATOM16: return { kind: 'atom', name: this.utf16(n) };
       case EXT_STR16: return { kind: 'string', value: this.utf16(n) };
       default: return this.fail(`unknown extension type ${type}`, p - 1);
@@ -389,7 +414,14 @@ export class Decoder {
       return this.names[c]!;
     }
     if (c >= 0xa0 && c <= 0xbf) return this.enterName(c & 0x1f);
+    if (c >= 0xe0) return BUILTIN_NAMES[0xff - c]!;
     switch (c) {
+      case 0xd0: {
+        this.need(1);
+        const k = 0xff - b[this.pos++]!; // -1-K, canonical int8: K in 32..127
+        if (k < 32 || k >= BUILTIN_NAMES.length) this.fail('bad built-in name', start);
+        return BUILTIN_NAMES[k]!;
+      }
       case 0xcc: return this.nameRef(this.len(1), start);
       case 0xcd: return this.nameRef(this.len(2), start);
       case 0xce: return this.nameRef(this.len(4), start);
@@ -452,6 +484,9 @@ export class Decoder {
     } else if (c >= 0xa0 && c <= 0xbf) {
       this.pos++;
       name = this.enterName(c & 0x1f);
+    } else if (c >= 0xe0) { // a built-in name, 1-byte code
+      this.pos++;
+      name = BUILTIN_NAMES[0xff - c]!;
     } else name = this.functorName(start);
     return this.push(COMPOUND, name, count - 1, vtop, start);
   }

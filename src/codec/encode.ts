@@ -1,7 +1,9 @@
 // Term -> bytes (format.ts), iteratively. One Encoder reuses its buffer and tables
 // across terms, so a batch costs no per-term set-up.
 import { LIST_FUNCTOR, type Term, type Var } from '../term/types.js';
-import { EXT_ATOM16, EXT_BIGINT, EXT_STR16, EXT_VAR, MIN_INTERNED_ATOM } from './format.js';
+import {
+  BUILTIN_INDEX, decimalForm, EXT_ATOM16, EXT_BIGINT, EXT_DECIMAL, EXT_NAME, EXT_STR16, EXT_VAR, MIN_INTERNED_ATOM,
+} from './format.js';
 
 const f32 = new Float32Array(1);
 const f32b = new Uint8Array(f32.buffer);
@@ -260,6 +262,15 @@ export class Encoder {
       this.pos += 5;
       return;
     }
+    const d = decimalForm(v);
+    if (d >= 0) { // DECIMAL: head byte, then M in 1 or 3 bytes
+      const m = d % 16777216;
+      b[this.pos + 1] = EXT_DECIMAL;
+      b[this.pos + 2] = (d - m) / 16777216;
+      if (m < 0x100) { b[this.pos] = 0xd5; b[this.pos + 3] = m; this.pos += 4; }
+      else { b[this.pos] = 0xd6; b[this.pos + 3] = m >>> 16; b[this.pos + 4] = (m >>> 8) & 0xff; b[this.pos + 5] = m & 0xff; this.pos += 6; }
+      return;
+    }
     f64[0] = v;
     b[this.pos] = 0xcb;
     if (LITTLE) for (let i = 0; i < 8; i++) b[this.pos + 1 + i] = f64b[7 - i]!;
@@ -295,6 +306,13 @@ export class Encoder {
   }
 
   private functorName(name: string): void {
+    const k = BUILTIN_INDEX.get(name);
+    if (k !== undefined) { // -1-K: fixint or int8
+      this.ensure(2);
+      if (k < 32) this.buf[this.pos++] = 0xff - k;
+      else { this.buf[this.pos] = 0xd0; this.buf[this.pos + 1] = 0xff - k; this.pos += 2; }
+      return;
+    }
     const ref = this.nameRef(name);
     if (ref >= 0) { this.uint(ref); return; }
     if (this.text(name, 0xa0, 0xd9) < 0) this.utf16(EXT_ATOM16, name);
@@ -302,6 +320,17 @@ export class Encoder {
   }
 
   private atom(name: string): void {
+    if (name.length >= 3) { // built-in names are ASCII: bytes = length
+      const k = BUILTIN_INDEX.get(name);
+      if (k !== undefined) {
+        this.ensure(3);
+        const b = this.buf;
+        if (name === 'true') b[this.pos++] = 0xc3;
+        else if (name === 'false') b[this.pos++] = 0xc2;
+        else { b[this.pos] = 0xd4; b[this.pos + 1] = EXT_NAME; b[this.pos + 2] = k; this.pos += 3; }
+        return;
+      }
+    }
     const ref = this.nameRef(name);
     // A reference [N] costs 2 bytes (N < 128) or more; a literal at least 1 + length.
     if (ref >= 0 && (ref < 0x80 ? 2 : ref < 0x100 ? 3 : ref < 0x10000 ? 4 : 6) <= name.length) {

@@ -4,10 +4,12 @@
 // msgpackr's extension registry is process-wide. msgpackr nests recursively, so this
 // view is for shallow terms; the codec's own decoder is the one to use for data.
 import { addExtension, Unpackr } from 'msgpackr';
-import { EXT_ATOM16, EXT_BIGINT, EXT_STR16, EXT_VAR } from './format.js';
+import {
+  BUILTIN_NAMES, decimalValue, EXT_ATOM16, EXT_BIGINT, EXT_DECIMAL, EXT_NAME, EXT_STR16, EXT_VAR,
+} from './format.js';
 
 export interface ExtView {
-  readonly ext: 'var' | 'bigint' | 'atom16' | 'str16';
+  readonly ext: 'var' | 'bigint' | 'atom16' | 'str16' | 'name' | 'decimal';
   readonly value: number | bigint | string;
 }
 
@@ -27,6 +29,9 @@ addExtension({
 });
 addExtension({ type: EXT_ATOM16, unpack: (b: Uint8Array): ExtView => ({ ext: 'atom16', value: Buffer.from(b).toString('utf16le') }) });
 addExtension({ type: EXT_STR16, unpack: (b: Uint8Array): ExtView => ({ ext: 'str16', value: Buffer.from(b).toString('utf16le') }) });
+
+addExtension({ type: EXT_NAME, unpack: (b: Uint8Array): ExtView => ({ ext: 'name', value: BUILTIN_NAMES[b[0]!] ?? '' }) });
+addExtension({ type: EXT_DECIMAL, unpack: (b: Uint8Array): ExtView => ({ ext: 'decimal', value: decimalValue(b[0]!, index(b.subarray(1))) }) });
 
 const viewer = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: 'bigint' });
 
