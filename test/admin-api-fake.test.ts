@@ -3,11 +3,10 @@
 // node is exercised by test/cli-node.test.ts.
 import { expect } from 'chai';
 import { request } from 'node:http';
-import { type AdminServer, startAdminServer } from '../src/cli/admin-server.js';
 import { MAX_BODY_BYTES } from '../src/cli/admin-api.js';
 import { atom, compound, int, str } from '../src/term/index.js';
 import { termText } from '../src/cli/term-text.js';
-import { FakeCluster } from './cli-fake-cluster.js';
+import { useFakeAdmin } from './cli-fake-cluster.js';
 
 const PORT = 43010;
 const base = `http://127.0.0.1:${PORT}`;
@@ -18,16 +17,7 @@ const q = (path: string, params: Record<string, string> = {}): string => {
 };
 
 describe('admin API over a fake cluster', () => {
-  let cluster: FakeCluster;
-  let server: AdminServer;
-
-  beforeEach(async () => {
-    cluster = new FakeCluster();
-    server = await startAdminServer(cluster, { host: '127.0.0.1', port: PORT });
-  });
-  afterEach(async () => {
-    await server.close();
-  });
+  const { cluster, server } = useFakeAdmin(PORT);
 
   it('sets and gets a value as Prolog text', async () => {
     const put = await fetch(q('/set', { key: 'point(1, "a")' }), { method: 'PUT', body: "f('X y', [1,2|\"t\"], 0.1)" });
@@ -43,15 +33,15 @@ describe('admin API over a fake cluster', () => {
       method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"n": 3, "tags": ["x"], "on": true}',
     });
     expect(put.status).to.equal(204);
-    const v = await cluster.get(atom('cfg'));
+    const v = await cluster().get(atom('cfg'));
     expect(v && termText(v)).to.equal('json{n:3,on:true,tags:["x"]}');
     const back = await (await fetch(q('/get', { key: 'cfg', format: 'json' }))).json() as any;
     expect(back.value.json).to.deep.equal({ n: 3, tags: ['x'], on: true });
   });
 
   it('answers JSON with text, tagged and natural forms when asked', async () => {
-    await cluster.set(atom('k'), compound('f', int(1)));
-    await cluster.set(atom('s'), str('hello'));
+    await cluster().set(atom('k'), compound('f', int(1)));
+    await cluster().set(atom('s'), str('hello'));
     const f = await (await fetch(q('/get', { key: 'k', format: 'json' }))).json();
     expect(f).to.deep.equal({
       key: { text: 'k', term: { atom: 'k' } },
@@ -104,7 +94,7 @@ describe('admin API over a fake cluster', () => {
       req.end();
     }).catch(() => 413); // the server may reset the upload after answering
     expect(status).to.equal(413);
-    expect(cluster.data.size).to.equal(0);
+    expect(cluster().data.size).to.equal(0);
     expect((await fetch(q('/status'))).status).to.equal(200);
   });
 
@@ -112,20 +102,20 @@ describe('admin API over a fake cluster', () => {
     const res = await fetch(q('/set', { key: 'big' }), { method: 'PUT', body: `"${'x'.repeat(70_000)}"` });
     expect(res.status).to.equal(413);
     expect(await res.text()).to.match(/^key and value take 70005 bytes as text: a paxos message must fit one UDP datagram/);
-    expect(cluster.data.size).to.equal(0);
+    expect(cluster().data.size).to.equal(0);
   });
 
   it('answers 503 when the cluster gives no agreement', async () => {
-    cluster.agree = false;
+    cluster().agree = false;
     const res = await fetch(q('/set', { key: 'a' }), { method: 'PUT', body: '1' });
     expect(res.status).to.equal(503);
     expect(await res.text()).to.equal('no agreement on a\n');
   });
 
   it('lists keys that unify with a pattern, as text lines or NDJSON', async () => {
-    await cluster.set(compound('user', int(2)), atom('bob'));
-    await cluster.set(compound('user', int(1)), atom('ann'));
-    await cluster.set(atom('other'), atom('x'));
+    await cluster().set(compound('user', int(2)), atom('bob'));
+    await cluster().set(compound('user', int(1)), atom('ann'));
+    await cluster().set(atom('other'), atom('x'));
     expect(await (await fetch(q('/keys', { pattern: 'user(_)' }))).text()).to.equal('user(1)\nuser(2)\n');
     expect(await (await fetch(q('/keys'))).text()).to.equal('other\nuser(1)\nuser(2)\n');
     const nd = (await (await fetch(q('/keys', { pattern: 'user(N)', format: 'json' }))).text()).trim().split('\n').map((l) => JSON.parse(l));
@@ -133,7 +123,7 @@ describe('admin API over a fake cluster', () => {
   });
 
   it('reports status as JSON', async () => {
-    await cluster.set(atom('a'), int(1));
+    await cluster().set(atom('a'), int(1));
     const s = await (await fetch(q('/status'))).json() as any;
     expect(s).to.include({ node: 0, ledgerSize: 1, scope: 'paxos' });
     expect(s.quorum).to.deep.equal([0]);
@@ -144,16 +134,16 @@ describe('admin API over a fake cluster', () => {
     const res = await fetch(q('/watch', { pattern: 'temp(_)' }), { signal: ac.signal });
     expect(res.headers.get('content-type')).to.match(/^text\/plain/);
     const reader = res.body!.getReader();
-    await cluster.set(compound('temp', atom('oslo')), int(-3));
-    await cluster.set(atom('ignored'), int(0));
-    await cluster.set(compound('temp', atom('rome')), compound(':-', atom('a'), atom('b')));
+    await cluster().set(compound('temp', atom('oslo')), int(-3));
+    await cluster().set(atom('ignored'), int(0));
+    await cluster().set(compound('temp', atom('rome')), compound(':-', atom('a'), atom('b')));
     let text = '';
     while (text.split('\n').length < 3) text += new TextDecoder().decode((await reader.read()).value);
     expect(text).to.equal('temp(oslo):= -3.\ntemp(rome):=(a:-b).\n');
-    expect(cluster.watcherCount).to.equal(1);
+    expect(cluster().watcherCount).to.equal(1);
     ac.abort();
-    for (let i = 0; i < 50 && cluster.watcherCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(cluster.watcherCount).to.equal(0);
+    for (let i = 0; i < 50 && cluster().watcherCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(cluster().watcherCount).to.equal(0);
   });
 
   it('streams changes as server-sent events', async () => {
@@ -161,7 +151,7 @@ describe('admin API over a fake cluster', () => {
     const res = await fetch(q('/watch'), { headers: { accept: 'text/event-stream' }, signal: ac.signal });
     expect(res.headers.get('content-type')).to.match(/^text\/event-stream/);
     const reader = res.body!.getReader();
-    await cluster.set(atom('a'), str('x'));
+    await cluster().set(atom('a'), str('x'));
     let text = '';
     while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
     expect(text).to.equal('event: change\ndata: {"key":{"text":"a","term":{"atom":"a"}},"value":{"text":"\\"x\\"","term":{"string":"x"},"json":"x"}}\n\n');
@@ -171,8 +161,7 @@ describe('admin API over a fake cluster', () => {
   it('ends open watch streams when it closes', async () => {
     const res = await fetch(q('/watch', { format: 'json' }));
     const body = res.text();
-    await server.close();
+    await server().close();
     expect(await body).to.equal('');
-    server = await startAdminServer(cluster, { host: '127.0.0.1', port: PORT }); // for afterEach
   });
 });

@@ -2,24 +2,15 @@
 // cluster: exit codes, messages, output formats. The same commands against real
 // nodes, as processes, are in test/cli-node.test.ts.
 import { expect } from 'chai';
-import { type AdminServer, startAdminServer } from '../src/cli/admin-server.js';
 import { atom, compound, int } from '../src/term/index.js';
-import { FakeCluster } from './cli-fake-cluster.js';
+import { useFakeAdmin } from './cli-fake-cluster.js';
 import { runCli } from './cli-support.js';
 
 const PORT = 43030;
 const ADMIN = `127.0.0.1:${PORT}`;
 
 describe('cli client commands over a fake cluster', () => {
-  let cluster: FakeCluster;
-  let server: AdminServer;
-  beforeEach(async () => {
-    cluster = new FakeCluster();
-    server = await startAdminServer(cluster, { host: '127.0.0.1', port: PORT });
-  });
-  afterEach(async () => {
-    await server.close();
-  });
+  const { cluster } = useFakeAdmin(PORT);
 
   it('sets and gets with exit 0, a silent set and the value in writeq form', async () => {
     const set = await runCli(['set', 'user(1)', "person('Ann', age(41))", '--admin', ADMIN]);
@@ -29,7 +20,7 @@ describe('cli client commands over a fake cluster', () => {
   });
 
   it('finds the admin API through PROLOG_PAXOS_ADMIN', async () => {
-    await cluster.set(atom('k'), int(7));
+    await cluster().set(atom('k'), int(7));
     const get = await runCli(['get', 'k'], { env: { PROLOG_PAXOS_ADMIN: ADMIN } });
     expect(get.stdout).to.equal('7\n');
   });
@@ -38,7 +29,7 @@ describe('cli client commands over a fake cluster', () => {
     expect(await runCli(['get', 'missing', '--admin', ADMIN])).to.deep.equal({
       code: 1, stdout: '', stderr: 'prolog-paxos get: no agreed value for missing\n',
     });
-    cluster.agree = false;
+    cluster().agree = false;
     expect(await runCli(['set', 'a', '1', '--admin', ADMIN])).to.deep.equal({
       code: 1, stdout: '', stderr: 'prolog-paxos set: no agreement on a\n',
     });
@@ -54,7 +45,7 @@ describe('cli client commands over a fake cluster', () => {
     const r = await runCli(['set', 'ok', 'f(a,,b)', '--admin', ADMIN]);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.equal('prolog-paxos set: VALUE: syntax error: quoted_punctuation at line 1, column 5\n');
-    expect(cluster.data.size).to.equal(0);
+    expect(cluster().data.size).to.equal(0);
   });
 
   it('exits 2 on usage errors, with one line', async () => {
@@ -66,9 +57,9 @@ describe('cli client commands over a fake cluster', () => {
   });
 
   it('lists keys by pattern, as text or JSON lines', async () => {
-    await cluster.set(compound('user', int(2)), atom('b'));
-    await cluster.set(compound('user', int(1)), atom('a'));
-    await cluster.set(atom('z'), atom('c'));
+    await cluster().set(compound('user', int(2)), atom('b'));
+    await cluster().set(compound('user', int(1)), atom('a'));
+    await cluster().set(atom('z'), atom('c'));
     expect((await runCli(['keys', 'user(_)', '--admin', ADMIN])).stdout).to.equal('user(1)\nuser(2)\n');
     expect((await runCli(['keys', '--admin', ADMIN])).stdout).to.equal('z\nuser(1)\nuser(2)\n');
     const j = (await runCli(['keys', 'z', '--json', '--admin', ADMIN])).stdout;
@@ -86,9 +77,9 @@ describe('cli client commands over a fake cluster', () => {
   it('watches changes until interrupted, then exits 0', async () => {
     const ac = new AbortController();
     const run = runCli(['watch', 'temp(_)', '--admin', ADMIN], { interrupt: ac.signal });
-    for (let i = 0; i < 100 && cluster.watcherCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    await cluster.set(compound('temp', atom(' x')), int(1));
-    await cluster.set(atom('other'), int(2));
+    for (let i = 0; i < 100 && cluster().watcherCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await cluster().set(compound('temp', atom(' x')), int(1));
+    await cluster().set(atom('other'), int(2));
     await new Promise((r) => setTimeout(r, 100));
     ac.abort();
     expect(await run).to.deep.equal({ code: 0, stdout: "temp(' x'):=1.\n", stderr: '' });
@@ -126,6 +117,6 @@ describe('cli client commands over a fake cluster', () => {
     expect(err[3]).to.match(/^key must be ground: g\(_\w*\)$/);
     expect(err[4]).to.match(/^value must be ground: f\(_\w*\)$/);
     expect(err.slice(5)).to.deep.equal(['']);
-    expect(await cluster.get(atom('never'))).to.equal(undefined);
+    expect(await cluster().get(atom('never'))).to.equal(undefined);
   });
 });

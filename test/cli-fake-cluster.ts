@@ -1,6 +1,7 @@
 // An in-process stand-in for a paxos cluster, for tests about the CLI's own logic
 // (admin API routing, client exit codes, console parsing) where the consensus
 // underneath is not the subject. Tests that use it say "fake cluster" in their name.
+import { type AdminServer, startAdminServer } from '../src/cli/admin-server.js';
 import { AsyncQueue } from '../src/cli/async-queue.js';
 import type { Cluster, ClusterStatus, Entry } from '../src/cli/cluster.js';
 import { type Term, compareTerms, termKey, unifiable } from '../src/term/index.js';
@@ -47,4 +48,20 @@ export class FakeCluster implements Cluster {
     this.closed = true;
     for (const w of this.watchers) w.queue.end();
   }
+}
+
+/**
+ * A fresh FakeCluster behind a real admin API server on 127.0.0.1:port for each test
+ * of the calling suite (mocha hooks); the getters give the current test's pair.
+ * Closing the server in a test is fine: closing twice resolves.
+ */
+export function useFakeAdmin(port: number): { cluster: () => FakeCluster; server: () => AdminServer } {
+  let cluster: FakeCluster | undefined;
+  let server: AdminServer | undefined;
+  beforeEach(async () => {
+    cluster = new FakeCluster();
+    server = await startAdminServer(cluster, { host: '127.0.0.1', port });
+  });
+  afterEach(async () => { await server?.close(); });
+  return { cluster: () => cluster!, server: () => server! };
 }
