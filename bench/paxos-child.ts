@@ -17,6 +17,8 @@ import { ourNode } from '../test/paxos-support.js';
 export type ChildCommand =
   | { readonly cmd: 'quorum' }
   | { readonly cmd: 'sets'; readonly n: number; readonly key: string }
+  /** c set loops at once (Promise.all), loop i on key <key>i with values 1, 2, ...; n sets in all, split evenly. */
+  | { readonly cmd: 'concSets'; readonly n: number; readonly c: number; readonly key: string }
   | { readonly cmd: 'gets'; readonly n: number; readonly key: string; readonly quorum: boolean }
   | { readonly cmd: 'has'; readonly key: string }
   | { readonly cmd: 'stampSet'; readonly key: string; readonly value: number }
@@ -56,6 +58,23 @@ async function run(c: ChildCommand): Promise<unknown> {
         if (ok) lat.push(t1 - t0); else failed++;
       }
       return { lat, failed };
+    }
+    case 'concSets': {
+      // As SWI's bench_conc_set/6 (C threads in one node): a set that fails or throws counts as failed.
+      const lat: number[] = []; let failed = 0;
+      const loop = async (i: number, m: number): Promise<void> => {
+        const key = atom(`${c.key}${i}`);
+        for (let v = 1; v <= m; v++) {
+          const t0 = performance.now();
+          const ok = await node.set(key, int(v)).catch(() => false);
+          const t1 = performance.now();
+          if (ok) lat.push(t1 - t0); else failed++;
+        }
+      };
+      const per = (i: number): number => Math.floor(c.n / c.c) + (i <= c.n % c.c ? 1 : 0);
+      const w0 = performance.now();
+      await Promise.all(Array.from({ length: c.c }, (_, j) => loop(j + 1, per(j + 1))));
+      return { wallMs: performance.now() - w0, lat, failed };
     }
     case 'gets': {
       const lat: number[] = [];

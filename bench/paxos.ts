@@ -4,13 +4,28 @@
 //   - sequential paxos_set on one node: latency p50/p99 and sets per second;
 //   - paxos_get on another node (a key it holds: the local read both serve);
 //   - change propagation: from the start of a set on the first node to the change
-//     event on the last node.
+//     event on the last node;
+//   - concurrent sets on one node (rows `<impl>-<n>-conc`, a second table): C set loops
+//     at once (default 8, `--conc C`), loop i setting its own key ki to 1, 2, ..., the
+//     `sets` sets in all split evenly; total successful sets / wall time of the batch,
+//     latency p50/p99 over all sets, failed sets, and the mean number of sets in flight
+//     (sum of set latencies / wall time: C if the loops overlap fully, 1 if they
+//     serialise). Ours: C async loops around node.set (Promise.all) in the child; SWI:
+//     C Prolog threads (thread_create/3, thread_join/2) calling paxos_set/2, timed in
+//     Prolog (bench_conc_set/6 of test/paxos-support.ts). SWI 9.0.4's paxos_set does run
+//     concurrently from several threads of one process: each broadcast_request/1 over
+//     udp_broadcast gets its own reply queue (keyed by a random request id), so the
+//     proposing threads overlap; the acceptor side of every node is one thread
+//     (udp_inbound_proxy). Checked by experiment before these rows were added: 8 threads
+//     gave about 3x the sequential sets/s at 3 nodes with about 7.7 sets in flight, and
+//     no failed sets.
 // Like for like: every node, ours and SWI's, is its own process (ours:
 // bench/paxos-child.ts, a PaxosNode over the real UDP transport), driven over
 // stdin/IPC and timed inside the node that does the work. SWI keeps its ledger in
 // memory, so the main rows use our MemoryLedger; our durable LMDB ledger (an accept
 // is synced before it is acknowledged) is a separate row.
-// Standalone: `npx tsx bench/paxos.ts [sets] [--profile DIR]` (default 300).
+// Standalone: `npx tsx bench/paxos.ts [sets] [--profile DIR] [--only ROW,...] [--conc C]`
+// (default 300 sets, C = 8).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +61,43 @@ export interface PaxosBenchRow {
   /** The kernel's part of cpuPerSet (socket sends and receives, mostly). */
   readonly sysPerSet?: number;
 }
+
+/** Concurrent sets on one node: C loops at once, each on its own key. */
+export interface PaxosConcRow {
+  readonly impl: 'ours' | 'swi';
+  readonly ledger: 'memory';
+  readonly nodes: number;
+  readonly concurrency: number;
+  readonly sets: number;
+  readonly failedSets: number;
+  /** Successful sets / wall time of the whole batch. */
+  readonly setsPerSec: number;
+  readonly setP50: number; // ms
+  readonly setP99: number;
+  /** Sum of the successful sets' latencies / wall time: C when the loops overlap fully, 1 when they serialise. */
+  readonly inFlight: number;
+  readonly wallMs: number;
+  /** Ours only, the proposer over the batch: CPU ms per set and its kernel part. */
+  readonly cpuPerSet?: number;
+  readonly sysPerSet?: number;
+}
+
+export type PaxosRow = PaxosBenchRow | PaxosConcRow;
+
+const isConc = (r: PaxosRow): r is PaxosConcRow => 'concurrency' in r;
+
+/** Rejects after ms (the callers' finally then ends the processes). */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, rej) => { t = setTimeout(() => rej(new Error(`timed out: ${what}`)), ms); })]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+/** A bound on one concurrent batch: generous (a set that retries to its limit takes about a second). */
+const concTimeout = (sets: number): number => 60_000 + sets * 200;
 
 function pct(xs: readonly number[], p: number): number {
   if (xs.length === 0) return Number.NaN;
@@ -98,7 +150,8 @@ class ChildNode {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     const exited = new Promise((r) => this.proc.once('exit', r));
     const t = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
-    await this.run({ cmd: 'close' }).catch(() => {});
+    // A child killed before it answers never answers: the exit ends the wait too.
+    await Promise.race([this.run({ cmd: 'close' }).catch(() => {}), exited]);
     await exited;
     clearTimeout(t);
   }
@@ -149,6 +202,29 @@ async function benchOurs(n: number, base: number, sets: number, ledger: 'memory'
   }
 }
 
+async function benchOursConc(n: number, base: number, sets: number, conc: number): Promise<PaxosConcRow> {
+  const ports = Array.from({ length: n }, (_, i) => base + i);
+  const nodes: ChildNode[] = [];
+  try {
+    for (const p of ports) nodes.push(await ChildNode.start(p, ports, 'memory'));
+    await waitFor(async () => (await Promise.all(nodes.map((x) => x.run<number>({ cmd: 'quorum' })))).every((q) => q === n), 10_000, 'one quorum');
+    const [first, last] = [nodes[0]!, nodes[n - 1]!];
+    await within(first.run({ cmd: 'concSets', n: 4 * conc, c: conc, key: 'warm' }), concTimeout(4 * conc), 'concurrent warm-up');
+    await first.run({ cmd: 'window', on: true });
+    const s = await within(first.run<{ wallMs: number; lat: number[]; failed: number }>({ cmd: 'concSets', n: sets, c: conc, key: 'k' }), concTimeout(sets), 'concurrent sets');
+    const w = await first.run<Window>({ cmd: 'window', on: false });
+    // A sanity check: the last loop's key reached the last node (when every set succeeded).
+    if (sets > 0 && s.failed === 0) await waitFor(() => last.run<boolean>({ cmd: 'has', key: `k${Math.min(conc, sets)}` }), 2000, 'concurrent keys replicated');
+    const sum = s.lat.reduce((a, b) => a + b, 0);
+    return {
+      impl: 'ours', ledger: 'memory', nodes: n, concurrency: conc, sets, failedSets: s.failed, setsPerSec: s.lat.length / (s.wallMs / 1000),
+      setP50: pct(s.lat, 0.5), setP99: pct(s.lat, 0.99), inFlight: sum / s.wallMs, wallMs: s.wallMs, cpuPerSet: w.cpuMs / sets, sysPerSet: w.sysMs / sets,
+    };
+  } finally {
+    await Promise.all(nodes.map((x) => x.close()));
+  }
+}
+
 function intList(t: Term | undefined): number[] {
   const out: number[] = [];
   let c = t;
@@ -195,27 +271,74 @@ async function benchSwi(n: number, base: number, sets: number): Promise<PaxosBen
   }
 }
 
-/** Our 3- and 5-node clusters and SWI's, one after the other (never at once: 2 shared cores). `only`: row names such as swi-3, ours-5-lmdb. */
-export async function benchPaxos(sets = 300, profileDir?: string, only?: readonly string[]): Promise<PaxosBenchRow[]> {
-  const plan: [string, () => Promise<PaxosBenchRow>][] = [
+async function benchSwiConc(n: number, base: number, sets: number, conc: number): Promise<PaxosConcRow> {
+  const ports = Array.from({ length: n }, (_, i) => base + i);
+  const nodes: SwiNode[] = [];
+  try {
+    for (const p of ports) nodes.push(await SwiNode.start(p, ports));
+    const want = (1n << BigInt(n)) - 1n;
+    await waitFor(async () => (await Promise.all(nodes.map((x) => x.quorum()))).every((q) => q === want), 10_000, 'one SWI quorum');
+    const [first, last] = [nodes[0]!, nodes[n - 1]!];
+    await within(first.query(`bench_conc_set(${conc}, ${4 * conc}, warm, _, _, _)`), concTimeout(4 * conc), 'concurrent SWI warm-up');
+    const r = await within(first.query(`bench_conc_set(${conc}, ${sets}, k, WallUs, Us, Failed)`), concTimeout(sets), 'concurrent SWI sets');
+    const t = r === undefined ? undefined : readTerm(r);
+    if (t?.kind !== 'compound' || t.args[3]?.kind !== 'int' || t.args[5]?.kind !== 'int') throw new Error(`bench_conc_set: ${r ?? 'failed'}`);
+    const wallMs = Number(t.args[3].value) / 1000;
+    const lat = intList(t.args[4]).map((u) => u / 1000);
+    if (sets > 0 && lat.length === sets) await waitFor(async () => (await last.query(`paxos:ledger(k${Math.min(conc, sets)}, _, _)`)) !== undefined, 2000, 'concurrent keys replicated');
+    const sum = lat.reduce((a, b) => a + b, 0);
+    return {
+      impl: 'swi', ledger: 'memory', nodes: n, concurrency: conc, sets, failedSets: Number(t.args[5].value), setsPerSec: lat.length / (wallMs / 1000),
+      setP50: pct(lat, 0.5), setP99: pct(lat, 0.99), inFlight: sum / wallMs, wallMs,
+    };
+  } finally {
+    for (const x of nodes) x.kill();
+  }
+}
+
+/**
+ * Our 3- and 5-node clusters and SWI's, one after the other (never at once: 2 shared cores). `only`: row names such
+ * as swi-3, ours-5-lmdb, swi-5-conc. `conc`: the concurrent rows' number of set loops (they do `sets` sets in all).
+ */
+export async function benchPaxos(sets = 300, profileDir?: string, only?: readonly string[], conc = 8): Promise<PaxosRow[]> {
+  // Ports: sequential rows 44001-44105, concurrent rows 44201-44265.
+  const plan: [string, () => Promise<PaxosRow>][] = [
     ['ours-3-memory', () => benchOurs(3, 44001, sets, 'memory', profileDir)],
     ['swi-3', () => benchSwi(3, 44021, sets)],
     ['ours-3-lmdb', () => benchOurs(3, 44081, sets, 'lmdb', profileDir)],
     ['ours-5-memory', () => benchOurs(5, 44041, sets, 'memory', profileDir)],
     ['swi-5', () => benchSwi(5, 44061, sets)],
     ['ours-5-lmdb', () => benchOurs(5, 44101, sets, 'lmdb', profileDir)],
+    ['ours-3-conc', () => benchOursConc(3, 44201, sets, conc)],
+    ['swi-3-conc', () => benchSwiConc(3, 44221, sets, conc)],
+    ['ours-5-conc', () => benchOursConc(5, 44241, sets, conc)],
+    ['swi-5-conc', () => benchSwiConc(5, 44261, sets, conc)],
   ];
-  const rows: PaxosBenchRow[] = [];
+  const rows: PaxosRow[] = [];
   for (const [name, run] of plan) if (!only || only.includes(name)) rows.push(await run());
   return rows;
 }
 
-export function formatPaxosBench(rows: readonly PaxosBenchRow[]): string {
+/** The sequential rows' table, then (when there are concurrent rows) the concurrent rows' table. */
+export function formatPaxosBench(all: readonly PaxosRow[]): string {
+  const rows = all.filter((r): r is PaxosBenchRow => !isConc(r));
+  const conc = all.filter(isConc);
   const f = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x < 1 ? x.toFixed(3) : x.toFixed(1));
   const head = '| impl | ledger | nodes | sets ok/total | set p50 ms | set p99 ms | sets/s | get p50 ms | get p99 ms | quorum get p50/p99 ms | change p50 ms | change p99 ms | proposer loop delay p99 ms | proposer CPU ms/set (kernel) |';
   const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const lines = rows.map((r) => `| ${r.impl} | ${r.ledger} | ${r.nodes} | ${r.sets - r.failedSets}/${r.sets} | ${f(r.setP50)} | ${f(r.setP99)} | ${r.setsPerSec.toFixed(0)} | ${f(r.getP50)} | ${f(r.getP99)} | ${r.quorumGetP50 === undefined ? '-' : `${f(r.quorumGetP50)}/${f(r.quorumGetP99)}`} | ${f(r.changeP50)} | ${f(r.changeP99)} | ${f(r.eldP99)} | ${f(r.cpuPerSet)}${r.sysPerSet === undefined ? '' : ` (${f(r.sysPerSet)})`} |`);
-  return [head, sep, ...lines].join('\n');
+  const out = rows.length > 0 || conc.length === 0 ? [head, sep, ...lines] : [];
+  if (conc.length > 0) {
+    if (out.length > 0) out.push('');
+    out.push(
+      'Concurrent sets on one node: C loops at once, each on its own key; sets/s = successful sets / wall time of the batch; in flight = sum of set latencies / wall time.',
+      '',
+      '| impl | ledger | nodes | mode | sets ok/total | sets/s | set p50 ms | set p99 ms | sets in flight | wall ms | proposer CPU ms/set (kernel) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+      ...conc.map((r) => `| ${r.impl} | ${r.ledger} | ${r.nodes} | concurrent C=${r.concurrency} | ${r.sets - r.failedSets}/${r.sets} | ${r.setsPerSec.toFixed(0)} | ${f(r.setP50)} | ${f(r.setP99)} | ${r.inFlight.toFixed(1)} | ${r.wallMs.toFixed(0)} | ${f(r.cpuPerSet)}${r.sysPerSet === undefined ? '' : ` (${f(r.sysPerSet)})`} |`),
+    );
+  }
+  return out.join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -224,8 +347,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const profileDir = pi >= 0 ? args.splice(pi, 2)[1] : undefined;
   const oi = args.indexOf('--only');
   const only = oi >= 0 ? args.splice(oi, 2)[1]!.split(',') : undefined;
+  const ci = args.indexOf('--conc');
+  const conc = ci >= 0 ? Number(args.splice(ci, 2)[1]) : 8;
+  if (!Number.isInteger(conc) || conc < 1) throw new Error(`--conc wants a positive integer, not ${conc}`);
   const sets = Number(args[0] ?? 300);
-  const rows = await benchPaxos(sets, profileDir, only);
+  const rows = await benchPaxos(sets, profileDir, only, conc);
   console.log(formatPaxosBench(rows));
   process.exit(0);
 }

@@ -104,6 +104,30 @@ bench_set(N, Key, Us) :-
 bench_get(N, Key, Us) :-
     findall(U, (between(1, N, _), get_time(T0), paxos_get(Key, _), get_time(T1), U is round((T1-T0)*1e6)), Us).
 stamp_set(Key, Value, T0) :- get_time(T0), paxos_set(Key, Value).
+% Concurrent set loops in C threads of this one node: thread I sets key <Prefix>I to
+% 1, 2, ... (N sets in all, split evenly). WallUs: from before the first
+% thread_create/3 to after the last thread_join/2; Us: microseconds per successful
+% set, over all threads; Failed: N minus the successful sets (a failed paxos_set/2
+% and any set a thread did not get to, should it die, alike).
+bench_conc_set(C, N, Prefix, WallUs, Us, Failed) :-
+    message_queue_create(Q),
+    get_time(T0),
+    findall(Id, ( between(1, C, I),
+                  ( I =< N mod C -> M is N // C + 1 ; M is N // C ),
+                  atom_concat(Prefix, I, Key),
+                  thread_create(bench_conc_loop(Q, Key, M), Id, [])
+                ), Ids),
+    forall(member(Id, Ids), thread_join(Id, _)),
+    get_time(T1),
+    WallUs is round((T1-T0)*1e6),
+    findall(L, ( between(1, C, _), thread_get_message(Q, conc(L), [timeout(0)]) ), Ls),
+    message_queue_destroy(Q),
+    append(Ls, Us),
+    length(Us, Ok),
+    Failed is N - Ok.
+bench_conc_loop(Q, Key, M) :-
+    findall(U, (between(1, M, I), get_time(T0), paxos_set(Key, I), get_time(T1), U is round((T1-T0)*1e6)), Us),
+    thread_send_message(Q, conc(Us)).
 `;
 
 let scriptFile: string | undefined;
