@@ -97,6 +97,12 @@ interface CollectSpec {
   /** End early once at least minMs passed and done(replies) holds. */
   readonly minMs?: number;
   readonly done?: (replies: readonly Reply[]) => boolean;
+  /**
+   * Resume the operation as soon as enough(replies) holds, yet keep the round open to
+   * its normal end (all of quorum, stop, or timeout), when onEnd gets every reply.
+   */
+  readonly enough?: (replies: readonly Reply[]) => boolean;
+  readonly onEnd?: (replies: readonly Reply[]) => void;
 }
 
 type Wait = { readonly w: 'collect'; readonly spec: CollectSpec } | { readonly w: 'sleep'; readonly ms: number };
@@ -109,6 +115,8 @@ interface Collecting {
   readonly start: number;
   readonly resume: (r: Reply[]) => void;
   closed: boolean;
+  /** The operation went on already (CollectSpec.enough); the round's end goes to onEnd. */
+  resumed: boolean;
   /** Timers of this round, cancelled when it ends. */
   readonly timers: number[];
 }
@@ -118,6 +126,28 @@ function* collect(spec: CollectSpec): Op<Reply[]> {
 }
 function* sleep(ms: number): Op<void> {
   yield { w: 'sleep', ms };
+}
+
+/** An accept round's progress, for a set decided at majority (Policy.decideAtMajority). */
+interface Round {
+  decided?: boolean;
+  /** Every reply, once the round ended (it may end before `end` is set). */
+  all?: readonly Reply[];
+  end?: (all: readonly Reply[]) => void;
+}
+
+function acceptedGen(r: Reply): Gen | 'nack' | undefined {
+  return r.msg.t === 'accept' ? r.msg.genA : undefined;
+}
+
+/** The nodes whose accept reply took generation `gen`. */
+function acceptedBy(rs: readonly Reply[], gen: Gen): Bitmap {
+  let b = 0n;
+  for (const r of rs) {
+    const n = replyNode(r.msg);
+    if (n !== undefined && acceptedGen(r) === gen) b = add(b, n);
+  }
+  return b;
 }
 
 function replyNode(m: PaxosMsg): NodeId | undefined {
@@ -236,7 +266,7 @@ export class PaxosMachine {
 
   private startCollect(spec: CollectSpec, resume: (r: Reply[]) => void): void {
     const rid = this.nextId++;
-    const c: Collecting = { spec, replies: [], replied: 0n, start: this.now, resume, closed: false, timers: [] };
+    const c: Collecting = { spec, replies: [], replied: 0n, start: this.now, resume, closed: false, resumed: false, timers: [] };
     this.collecting.set(rid, c);
     this.emit({ kind: 'request', rid, msg: spec.msg, timeoutMs: spec.timeoutMs });
     c.timers.push(this.setTimer(spec.timeoutMs, () => this.closeCollect(rid)));
@@ -273,7 +303,11 @@ export class PaxosMachine {
     if (!c || c.closed) return;
     const q = c.spec.quorum;
     if (q !== undefined && q !== 0n && (q & c.replied) === q) { this.closeCollect(rid); return; }
-    if (c.spec.done && this.now - c.start >= (c.spec.minMs ?? 0) && c.spec.done(c.replies)) this.closeCollect(rid);
+    if (c.spec.done && this.now - c.start >= (c.spec.minMs ?? 0) && c.spec.done(c.replies)) { this.closeCollect(rid); return; }
+    if (!c.resumed && c.spec.enough?.(c.replies)) {
+      c.resumed = true;
+      c.resume([...c.replies]);
+    }
   }
 
   private closeCollect(rid: number): void {
@@ -287,7 +321,13 @@ export class PaxosMachine {
       if (this.timers.delete(id)) this.emit({ kind: 'cancelTimer', id });
     }
     this.emit({ kind: 'requestDone', rid });
-    c.resume(c.replies);
+    if (c.resumed) c.spec.onEnd?.(c.replies);
+    else c.resume(c.replies);
+  }
+
+  /** End the rounds whose operation went on already, so what waits for their end (a changed/4) goes out now. */
+  private endResumedRounds(): void {
+    for (const [rid, c] of [...this.collecting]) if (c.resumed) this.closeCollect(rid);
   }
 
   private onReply(rid: number, from: Addr, msg: PaxosMsg): void {
@@ -609,6 +649,7 @@ export class PaxosMachine {
     if (this.node === undefined || this.phase !== 'running') { this.phase = 'left'; this.emit({ kind: 'left' }); return; }
     const me = this.node;
     this.leaving = true;
+    this.endResumedRounds(); // announce decided sets before we go
     yield* this.leaveNodeOp(me);
     this.broadcast({ t: 'forget', nodes: bit(me) });
     this.phase = 'left';
@@ -734,9 +775,17 @@ export class PaxosMachine {
         if (!majority(prepNodes, quorum)) { reason = 'no majority for prepare'; continue; }
       }
       const gen = this.nextGen(key, k);
+      // Ours: decided once a majority of the quorum accepted; the round stays open for
+      // the others (see decided() below). Admin keys keep SWI's whole round.
+      const round: Round = {};
+      const early = this.policy.decideAtMajority && !isAdminKey(key);
       const acc = yield* collect({
         msg: { t: 'accept', key, gen, value }, quorum: alive, timeoutMs: tmo, self: true, keepDuplicates: !ours,
         stop: (m) => m.t === 'accept' && m.genA === 'nack',
+        ...(early && {
+          enough: (rs: readonly Reply[]) => (round.decided = majority(acceptedBy(rs, gen), quorum) && rs.every((r) => acceptedGen(r) === gen)),
+          onEnd: (rs: readonly Reply[]) => { round.all = rs; round.end?.(rs); },
+        }),
       });
       let accNodes = 0n; let allSame = acc.length > 0;
       for (const r of acc) {
@@ -748,11 +797,37 @@ export class PaxosMachine {
       if (!majority(accNodes, quorum)) { reason = 'no majority for accept'; continue; }
       if (prepNodes !== undefined && (prepNodes & accNodes) === 0n) { reason = 'prepare and accept sets do not intersect'; continue; }
       if (!allSame) { reason = 'c_element'; continue; }
+      if (round.decided) {
+        this.decided(round, key, gen, value, accNodes, quorum);
+        return { ok: true, gen };
+      }
       this.broadcast({ t: 'changed', key, gen, value, acceptors: accNodes });
       yield* this.afterFailed(this.updateFailed('set', quorum, accNodes));
       return { ok: true, gen };
     }
     return { ok: false, reason };
+  }
+
+  /**
+   * A set decided at majority (Policy.decideAtMajority): the value is chosen, so the
+   * caller has its answer and this node its confirmed record now. The changed/4
+   * broadcast waits for the round's end, so it names every acceptor (a late one
+   * would otherwise look like a member lacking the key to the replicators), and
+   * failure scoring then sees the late replies as answers, not failures.
+   */
+  private decided(round: Round, key: Term, gen: Gen, value: Term, accNodes: Bitmap, quorum: Bitmap): void {
+    this.onSend({ t: 'changed', key, gen, value, acceptors: accNodes });
+    round.end = (all) => {
+      if (this.phase === 'left') return;
+      let answered = 0n;
+      for (const r of all) { const n = replyNode(r.msg); if (n !== undefined) answered = add(answered, n); }
+      const holders = acceptedBy(all, gen) | accNodes;
+      this.emit({ kind: 'broadcast', msg: { t: 'changed', key, gen, value, acceptors: holders } });
+      this.ledger.confirm(key, gen, value, holders); // our holders too, without a second change event
+      const leave = this.updateFailed('set', quorum, answered);
+      if (leave) this.spawn(leave);
+    };
+    if (round.all) round.end(round.all);
   }
 
   // -------------------------------------------------------------------- get

@@ -78,7 +78,7 @@ function toTerm(t: TermInput): Term {
 export class PaxosNode {
   private readonly machine: PaxosMachine;
   private readonly pendingCalls = new Map<number, (r: CallResult) => void>();
-  private readonly pendingReplies = new Map<number, { replies: Term[]; done: (t: Term[]) => void; ask: boolean }>();
+  private readonly pendingReplies = new Map<number, { replies: Term[]; done: (t: Term[]) => void }>();
   private readonly changeHandlers = new Set<{ key: Term; value: Term; handler: ChangeHandler }>();
   private readonly askHandlers = new Set<{ pattern: Term; handler: AskHandler }>();
   /** The machine's pending timers by id. */
@@ -233,7 +233,7 @@ export class PaxosNode {
     return from.ip[0] === 127 || from.ip.every((x) => x === 0) || localIPv4().has(from.ip.join('.'));
   }
 
-  private inbound(m: Inbound): Promise<Term[]> | undefined {
+  private inbound(m: Inbound): Term[] | Promise<Term[]> | undefined {
     if (this.closed || this.isSelf(m.from)) return undefined;
     const msg = decodePaxos(m.term);
     if (!msg) return undefined;
@@ -243,19 +243,24 @@ export class PaxosNode {
       return undefined;
     }
     const handle = this.nextHandle++;
-    return new Promise<Term[]>((done) => {
-      const p = { replies: [] as Term[], done, ask: msg.t === 'ask' };
-      this.pendingReplies.set(handle, p);
-      this.currentHandle = handle;
-      const durable = this.step({ kind: 'request', from, handle, msg });
-      this.currentHandle = undefined;
-      if (p.ask) return;
-      this.pendingReplies.delete(handle);
-      // An acceptor acknowledges only what its ledger holds durably (write-ahead):
-      // the reply to an accept leaves once that accept is synced.
-      if (durable === undefined) done(p.replies);
-      else void durable.then((ok) => done(ok ? p.replies : []));
-    });
+    if (msg.t === 'ask') {
+      // The ask handlers answer later (answerAsk resolves this).
+      return new Promise<Term[]>((done) => {
+        this.pendingReplies.set(handle, { replies: [], done });
+        this.currentHandle = handle;
+        this.step({ kind: 'request', from, handle, msg });
+        this.currentHandle = undefined;
+      });
+    }
+    const p = { replies: [] as Term[], done: () => {} };
+    this.pendingReplies.set(handle, p);
+    const durable = this.step({ kind: 'request', from, handle, msg });
+    this.pendingReplies.delete(handle);
+    // An acceptor acknowledges only what its ledger holds durably (write-ahead):
+    // the reply to an accept leaves once that accept is synced. Nothing to wait
+    // for: the replies go now, without a promise in between.
+    if (durable === undefined) return p.replies;
+    return durable.then((ok) => (ok ? p.replies : []));
   }
 
   /**
@@ -267,7 +272,7 @@ export class PaxosNode {
     if (this.closed && input.kind !== 'call') return undefined;
     const effects = this.machine.step(Date.now(), input);
     let durable: Promise<boolean> | undefined;
-    for (const e of effects) if (e.kind === 'ledger') durable = this.persist(e.ops);
+    for (const e of effects) if (e.kind === 'ledger') durable = this.persist(e.ops) ?? durable;
     if (durable === undefined) {
       for (const e of effects) this.effect(e);
       return undefined;
@@ -394,22 +399,33 @@ export class PaxosNode {
     if (handle !== undefined && p) { this.pendingReplies.delete(handle); p.done(p.replies); }
   }
 
-  /** Mirror the machine's ledger changes on the durable ledger, in order; true once durable. */
-  private persist(ops: readonly LedgerOp[]): Promise<boolean> {
+  /**
+   * Mirror the machine's ledger changes on the durable ledger, in order; resolves
+   * true once durable. Undefined when they are applied already: an immediate
+   * (in-memory) ledger has nothing to wait for, and queueing would only delay replies.
+   */
+  private persist(ops: readonly LedgerOp[]): Promise<boolean> | undefined {
     const l = this.ledger;
+    if (l.immediate) {
+      // The machine's view is the authority; a mirror that refuses (closed) loses nothing of it.
+      for (const op of ops) void applyOp(l, op).catch(() => {});
+      return undefined;
+    }
     const done = this.ledgerChain.then(async () => {
-      for (const op of ops) {
-        switch (op.op) {
-          case 'create': await l.create(op.key, op.gen, op.value); break;
-          case 'accept': await l.accept(op.key, op.gen, op.value); break;
-          case 'learn': await l.learn(op.key, op.gen, op.value); break;
-          case 'setHolders': await l.setHolders(op.key, op.gen, op.holders); break;
-          case 'forgetNodes': await l.forgetNodes(op.nodes); break;
-        }
-      }
+      for (const op of ops) await applyOp(l, op);
       return true;
     }).catch(() => false);
     this.ledgerChain = done.then(() => {});
     return done;
+  }
+}
+
+function applyOp(l: PaxosLedger, op: LedgerOp): Promise<unknown> {
+  switch (op.op) {
+    case 'create': return l.create(op.key, op.gen, op.value);
+    case 'accept': return l.accept(op.key, op.gen, op.value);
+    case 'learn': return l.learn(op.key, op.gen, op.value);
+    case 'setHolders': return l.setHolders(op.key, op.gen, op.holders);
+    case 'forgetNodes': return l.forgetNodes(op.nodes);
   }
 }

@@ -29,6 +29,8 @@ export interface Policy {
   readonly guardStale: boolean;
   /** A proposer whose own last ballot for a key is that key's newest record, and confirmed, skips prepare (departure 11). */
   readonly skipPrepare: boolean;
+  /** A set is answered once a majority accepted; changed/4 follows when the round ends (departure 12). */
+  readonly decideAtMajority: boolean;
 }
 
 export const SWI_POLICY: Policy = Object.freeze({
@@ -45,6 +47,7 @@ export const SWI_POLICY: Policy = Object.freeze({
   releaseDead: false,
   guardStale: false,
   skipPrepare: false,
+  decideAtMajority: false,
 });
 
 export const OUR_POLICY: Policy = Object.freeze({
@@ -61,6 +64,7 @@ export const OUR_POLICY: Policy = Object.freeze({
   releaseDead: true,
   guardStale: true,
   skipPrepare: true,
+  decideAtMajority: true,
 });
 
 /** Bits below the round in a unique ballot: 1 zero bit + 10 bits of node id (ids 0..1000). */

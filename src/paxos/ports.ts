@@ -15,6 +15,6 @@ export interface PaxosTransport {
   close(): Promise<void>;
 }
 
-export type PaxosLedger = Pick<Ledger, 'current' | 'records' | 'create' | 'accept' | 'learn' | 'setHolders' | 'forgetNodes' | 'close'>;
+export type PaxosLedger = Pick<Ledger, 'immediate' | 'current' | 'records' | 'create' | 'accept' | 'learn' | 'setHolders' | 'forgetNodes' | 'close'>;
 
 export type { Address };

@@ -199,6 +199,9 @@ export function lostChanged(policy: Policy, seed: number): LostChangedOutcome {
   sim.runFor(50);
   sim.dropRule = (_f, to, m) => to === 'd' || (m.t === 'changed' && (to === 'b' || to === 'c'));
   if (!sim.await(sim.call('a', { op: 'set', key: K, value: int(2) }))?.ok) throw new Error('second set failed');
+  // Ours answers at majority and sends changed/4 when the round ends (d silent: at its
+  // timeout); keep the rule until then so that changed/4 is lost as well.
+  if (policy.decideAtMajority) sim.runFor(50);
   // d hears nothing from a (neither replies nor a's repair pushes), so it cannot know 2 was chosen.
   sim.dropRule = (from, to) => from === 'a' && to === 'd';
   const d = sim.await(sim.call('d', { op: 'get', key: K, quorum: true, retries: 2 }));

@@ -48,6 +48,13 @@ export interface ValidEntry extends Entry {
 
 export interface Ledger {
   /**
+   * True when every change is applied by the time its method returns (the promise
+   * only reports the outcome) and there is no durability to wait for: an in-memory
+   * ledger. The paxos node then mirrors its changes inline instead of queueing them.
+   */
+  readonly immediate?: boolean;
+
+  /**
    * ledger_current(?Key, -Gen, -Value, -Holders): every valid record, keys in the
    * standard order of terms (compareTerms), a key's records newest first. With a
    * pattern, only keys that unify with it (the pattern's variables are not bound:

@@ -8,6 +8,8 @@ import type { Outcome, Records } from './semantics.js';
 export class MemoryLedger extends BaseLedger {
   /** Storage id (codec bytes as a latin1 string) -> slot. Slots are replaced, never mutated. */
   private readonly slots = new Map<string, Slot>();
+  // change() runs to completion before its promise is made: see Ledger.immediate.
+  readonly immediate = true;
 
   constructor(options: LedgerOptions = {}) {
     super(options);

@@ -12,6 +12,7 @@ import { type Address, ipText, sameAddress } from './address.js';
 import { FaultySocket } from './faults.js';
 import { type Codec, WireEncodingError, MAX_UDP_PAYLOAD, type WireMessage, messageFromTerm, messageTerm, prologTextCodec } from './framing.js';
 import { type Handler, type Inbound, Listeners, isPromise, solutionInstance, solutionsOf } from './listeners.js';
+import type { Bindings } from '../term/unify.js';
 import { type ReplyStream, RequestTable } from './requests.js';
 import { type ScopeDef, type ScopeOptions, type UnicastOptions, inScope, peerAddress, resolveScope } from './scope.js';
 import { type DatagramSocket, bindUdp } from './socket.js';
@@ -20,6 +21,9 @@ import {
 } from './types.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 250;
+
+/** Up to this many answers given at once are sent at once; more go out in slices (no starving). */
+const SYNC_ANSWERS = 64;
 
 /** Open a scope (udp_broadcast_initialize/2). Ports are bound when the promise resolves. */
 export async function openScope(options: UnicastOptions, config?: TransportConfig): Promise<UnicastTransport>;
@@ -260,7 +264,14 @@ class UdpTransport implements Transport {
     this.inFlight++;
     // Replies leave by the socket SWI uses: the public one for unicast, else the private one.
     const replySock = this.sendSocket;
-    const work = join !== undefined ? this.joinRequest(join, msg, from) : this.dispatch(msg, from, replySock);
+    let work: Promise<void> | undefined;
+    try {
+      work = join !== undefined ? this.joinRequest(join, msg, from) : this.dispatch(msg, from, replySock);
+    } catch (e) {
+      c.handlerErrors++;
+      this.report(e, 'dispatch');
+    }
+    if (work === undefined) { this.inFlight--; return; }
     void work.catch((e) => { c.handlerErrors++; this.report(e, 'dispatch'); }).finally(() => { this.inFlight--; });
   }
 
@@ -283,25 +294,73 @@ class UdpTransport implements Transport {
     }
   }
 
-  /** ld_dispatch/4 for send and request. */
-  private async dispatch(msg: Exclude<WireMessage, { kind: 'reply' }>, from: Address, replySock: DatagramSocket): Promise<void> {
-    const limits = { maxSolutions: this.config.maxSolutions ?? 1000 };
-    for (const { entry, bindings } of this.listeners.matching(msg.term)) {
-      if (this.isClosed) return;
-      const inbound: Inbound = { kind: msg.kind, term: msg.term, bindings, from, scope: this.def.name };
+  /**
+   * ld_dispatch/4 for send and request. The common case (a handler answering at once
+   * with nothing or a short array, as the paxos node does) completes synchronously,
+   * without a promise per datagram; anything else continues in dispatchAsync.
+   */
+  private dispatch(msg: Exclude<WireMessage, { kind: 'reply' }>, from: Address, replySock: DatagramSocket): Promise<void> | undefined {
+    const matches = this.listeners.matching(msg.term);
+    for (let i = 0; i < matches.length; i++) {
+      if (this.isClosed) return undefined;
+      const inbound = this.inboundOf(msg, matches[i]!.bindings, from);
+      let raw: ReturnType<Handler>;
       try {
-        // A plain array of solutions (the paxos node's answer) needs no lazy
-        // generator: answered in a loop, with the same limits and instances.
-        let raw = entry.handler(inbound);
+        raw = matches[i]!.entry.handler(inbound);
+      } catch (e) {
+        this.handlerFailed(e);
+        continue;
+      }
+      if (raw === undefined || raw === false) continue;
+      if (Array.isArray(raw) && raw.length <= SYNC_ANSWERS) {
+        if (msg.kind === 'request') this.answerAll(replySock, msg.id, inbound, raw as Term[]);
+        continue;
+      }
+      return this.dispatchAsync(msg, from, replySock, matches.slice(i), raw);
+    }
+    return undefined;
+  }
+
+  private inboundOf(msg: Exclude<WireMessage, { kind: 'reply' }>, bindings: Bindings, from: Address): Inbound {
+    return { kind: msg.kind, term: msg.term, bindings, from, scope: this.def.name };
+  }
+
+  /** Reply with each solution that is an instance of the request (sends are issued in order, now). */
+  private answerAll(sock: DatagramSocket, id: Term, inbound: Inbound, sols: readonly Term[]): void {
+    const n = Math.min(sols.length, this.config.maxSolutions ?? 1000);
+    for (let i = 0; i < n; i++) {
+      const answer = solutionInstance(inbound, sols[i]!);
+      if (answer !== undefined) void this.reply(sock, id, answer, inbound.from);
+    }
+  }
+
+  private handlerFailed(e: unknown): void {
+    // safely/1: report and go on with the next listener.
+    this.counters.handlerErrors++;
+    this.report(e, 'handler');
+  }
+
+  /** dispatch, from the listener whose answer is not immediate (`first`: its raw answer) on. */
+  private async dispatchAsync(
+    msg: Exclude<WireMessage, { kind: 'reply' }>, from: Address, replySock: DatagramSocket,
+    matches: readonly { entry: { handler: Handler }; bindings: Bindings }[], first: ReturnType<Handler>,
+  ): Promise<void> {
+    const limits = { maxSolutions: this.config.maxSolutions ?? 1000 };
+    for (let i = 0; i < matches.length; i++) {
+      if (this.isClosed) return;
+      const { entry, bindings } = matches[i]!;
+      const inbound = this.inboundOf(msg, bindings, from);
+      try {
+        let raw = i === 0 ? first : entry.handler(inbound);
         if (isPromise(raw)) raw = await raw;
         if (Array.isArray(raw)) {
           if (msg.kind === 'send') continue;
           const n = Math.min(raw.length, limits.maxSolutions);
-          for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
             if (this.isClosed) return;
-            const answer = solutionInstance(inbound, raw[i] as Term);
+            const answer = solutionInstance(inbound, raw[j] as Term);
             if (answer !== undefined) await this.reply(replySock, msg.id, answer, from);
-            if (i % 64 === 63) await new Promise<void>((r) => setImmediate(r)); // as solutionsOf: no starving
+            if (j % 64 === 63) await new Promise<void>((r) => setImmediate(r)); // as solutionsOf: no starving
           }
           continue;
         }
@@ -317,9 +376,7 @@ class UdpTransport implements Transport {
           await this.reply(replySock, msg.id, answer, from);
         }
       } catch (e) {
-        // safely/1: report and go on with the next listener.
-        this.counters.handlerErrors++;
-        this.report(e, 'handler');
+        this.handlerFailed(e);
       }
     }
   }
