@@ -11,7 +11,6 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { atom, int } from '../src/term/build.js';
 import { writeTerm } from '../src/text/write.js';
 import { LmdbLedger } from '../src/store/lmdb.js';
-import { MemoryLedger } from '../src/store/memory.js';
 import { ourNode } from '../test/paxos-support.js';
 
 export type ChildCommand =
@@ -31,10 +30,11 @@ const epochMs = (): number => performance.timeOrigin + performance.now();
 const [portArg, peersArg, ledgerArg = 'memory'] = process.argv.slice(2);
 const port = Number(portArg);
 const peers = peersArg!.split(',').map(Number);
+// 'memory': the node's default, its records only in its own memory (as SWI's).
 const ledger = ledgerArg === 'memory'
-  ? new MemoryLedger()
+  ? undefined
   : (mkdirSync(ledgerArg.slice('lmdb:'.length), { recursive: true }), LmdbLedger.open(ledgerArg.slice('lmdb:'.length)));
-const node = await ourNode(port, peers, { ledger });
+const node = await ourNode(port, peers, ledger ? { ledger } : {});
 // Only the key the propagation measurement watches: an IPC message per change of
 // every key cost the proposer about a tenth of its CPU in the set loop (harness, not node).
 node.onChange('chg', '_', (k, v) => {

@@ -11,7 +11,6 @@ import { isGround } from '../term/walk.js';
 import type { Term } from '../term/types.js';
 import { resolve, unify } from '../term/unify.js';
 import { readTerm } from '../text/read.js';
-import { MemoryLedger } from '../store/memory.js';
 import type { Entry } from '../store/ledger.js';
 import type { Inbound } from '../transport/listeners.js';
 import type { ReplyStream } from '../transport/requests.js';
@@ -28,7 +27,10 @@ export type TermInput = Term | string;
 
 export interface PaxosNodeOptions {
   readonly transport: PaxosTransport;
-  /** Default: a fresh MemoryLedger. */
+  /**
+   * Where accepted records are kept (durably, for a restart). Default: only in the
+   * node's own memory (a ledger nobody else holds would be a copy for nothing).
+   */
   readonly ledger?: PaxosLedger;
   /** Rejoin with this node id (paxos_initialize([node(Id)])). */
   readonly node?: NodeId;
@@ -97,7 +99,7 @@ export class PaxosNode {
   private readonly askHandles = new Map<number, number>();
   private readonly sending = new Set<Promise<void>>();
 
-  private constructor(private readonly o: PaxosNodeOptions, private readonly ledger: PaxosLedger, loaded: Entry[]) {
+  private constructor(private readonly o: PaxosNodeOptions, private readonly ledger: PaxosLedger | undefined, loaded: Entry[]) {
     this.machine = new PaxosMachine({
       addr: `self:${o.transport.ports.public}`,
       settings: makeSettings(o.settings),
@@ -109,12 +111,12 @@ export class PaxosNode {
 
   /** Start a node: load the ledger, listen, and join (paxos_initialize/1). */
   static async start(o: PaxosNodeOptions): Promise<PaxosNode> {
-    const ledger = o.ledger ?? new MemoryLedger();
+    const ledger = o.ledger;
     // The whole acceptor state, pending records too: an accept this node acknowledged
     // but that was not confirmed yet is a promise it must keep after a restart
     // (loading only valid records would let it accept an older proposal again).
     const loaded: Entry[] = [];
-    for await (const e of ledger.records()) loaded.push(e);
+    if (ledger) for await (const e of ledger.records()) loaded.push(e);
     const node = new PaxosNode(o, ledger, loaded);
     node.unlisten = o.transport.listen(compound('paxos', variable()), (m) => node.inbound(m));
     const r = await node.call(o.node === undefined ? { op: 'join' } : { op: 'join', node: o.node });
@@ -210,7 +212,7 @@ export class PaxosNode {
     await this.ledgerChain;
     await Promise.all(this.sending);
     await this.o.transport.close();
-    await this.ledger.close();
+    await this.ledger?.close();
     for (const done of this.pendingCalls.values()) done({ ok: false, op: 'leave', reason: 'closed' });
   }
 
@@ -406,6 +408,7 @@ export class PaxosNode {
    */
   private persist(ops: readonly LedgerOp[]): Promise<boolean> | undefined {
     const l = this.ledger;
+    if (l === undefined) return undefined; // the machine's view is the whole ledger
     if (l.immediate) {
       // The machine's view is the authority; a mirror that refuses (closed) loses nothing of it.
       for (const op of ops) void applyOp(l, op).catch(() => {});
