@@ -14,14 +14,22 @@
 //   readTerms          all terms materialised in one array (what JSON.parse does too)
 //   readClauses        the same reads, each term dropped after counting it, which is
 //                      what the swipl loop does (read_term/3, count, next)
+//   wire datagram read typical paxos datagrams (udp_broadcast's text without the magic),
+//                      µs per datagram: readCanonical (the transport's fast path),
+//                      readTerm (the full reader it falls back to) and the codec's whole
+//                      decode from bytes, in one fresh process
 // Each of our rows runs in a fresh Node process (see measureInChild).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { atom, compound, int, list, str, variable } from '../src/term/build.js';
 import type { Term } from '../src/term/types.js';
-import { readClauses, readTerms } from '../src/text/read.js';
+import { readCanonical } from '../src/text/read-canonical.js';
+import { readClauses, readTerm, readTerms } from '../src/text/read.js';
+import { writeTerm } from '../src/text/write.js';
+import { PROLOG_MAGIC, prologTextCodec } from '../src/transport/framing.js';
 
 export interface Throughput {
   readonly mbPerSec: number; // by wall time
@@ -194,6 +202,69 @@ export function swiplCorpus(megabytes: number): { text: string; swipl: Throughpu
   }
 }
 
+/** Typical paxos datagram texts: requests with unbound reply slots, replies, broadcasts. */
+export function paxosDatagramTexts(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < 64; i++) {
+    const id = int(8262487428582522539n + BigInt(i));
+    const key = i % 4 === 0 ? compound('session', str(`sid-${i}`)) : atom(`k${i % 7}`);
+    const value = i % 3 === 0 ? int(1435652 + i)
+      : i % 3 === 1 ? compound('session', str('sid'), list([compound('-', atom('cookie'), int(86400000 + i))]))
+      : atom('nack');
+    const gen = int(1435652 + i);
+    const bodies = [
+      compound('accept', key, variable(), gen, variable(), value),
+      compound('accept', key, int(i % 5), gen, gen, value),
+      compound('prepare', key, variable(), variable(), value),
+      compound('changed', key, gen, value, int(7)),
+    ];
+    for (const b of bodies) {
+      const p = compound('paxos', b);
+      out.push(writeTerm(compound('request', id, p), { style: 'wire' }));
+      out.push(writeTerm(compound('reply', id, p), { style: 'wire' }));
+    }
+    out.push(writeTerm(compound('send', compound('paxos', compound('changed', key, gen, value, int(7)))), { style: 'wire' }));
+  }
+  return out;
+}
+
+export interface WireReadBench {
+  readonly datagrams: number;
+  readonly meanBytes: number;
+  /** µs per datagram, best run, CPU time. */
+  readonly fullUs: number;
+  readonly fastUs: number;
+  /** prologTextCodec().decode of the whole datagram (magic, Latin-1 text, then the fast path). */
+  readonly decodeUs: number;
+}
+
+/** µs per datagram for the full reader and the canonical fast path, in this process. */
+export function benchWireRead(rounds = 200): WireReadBench {
+  const texts = paxosDatagramTexts();
+  for (const t of texts) if (readCanonical(t) === undefined) throw new Error(`fast path bails on ${t}`);
+  let sink = 0;
+  const full = best(() => {
+    for (let r = 0; r < rounds; r++) for (const t of texts) sink += readTerm(t, { varNames: false }).kind.length;
+  });
+  const fast = best(() => {
+    for (let r = 0; r < rounds; r++) for (const t of texts) sink += readCanonical(t)!.kind.length;
+  });
+  const codec = prologTextCodec();
+  const datagrams = texts.map((t) => Buffer.from(PROLOG_MAGIC + t, 'latin1'));
+  const decode = best(() => {
+    for (let r = 0; r < rounds; r++) for (const d of datagrams) sink += codec.decode(d)!.kind.length;
+  });
+  if (sink < 0) console.log(sink);
+  const n = texts.length * rounds;
+  return {
+    datagrams: texts.length,
+    meanBytes: texts.reduce((a, t) => a + t.length, 0) / texts.length,
+    fullUs: (full.cpu / n) * 1e6,
+    fastUs: (fast.cpu / n) * 1e6,
+    decodeUs: (decode.cpu / n) * 1e6,
+  };
+}
+
 /**
  * Each measurement in its own Node process: after materialising 134 MB of terms, V8's
  * heap state (old-generation size, pending sweeping) slows whatever runs next.
@@ -207,6 +278,10 @@ function measureInChild(mode: Measure, file: string): ReturnType<typeof measure>
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--measure-wire') {
+    console.log(JSON.stringify(benchWireRead()));
+    return;
+  }
   if (process.argv[2] === '--measure') {
     console.log(JSON.stringify(measure(process.argv[3] as Measure, readFileSync(process.argv[4]!, 'utf8'))));
     return;
@@ -214,13 +289,14 @@ async function main(): Promise<void> {
   const mb = Number(process.argv[2] ?? 10);
   const { text, swipl } = swiplCorpus(mb);
   const dir = mkdtempSync(join(tmpdir(), 'bench-read-'));
-  let rd, st, js;
+  let rd, st, js, wireRow;
   try {
     const file = join(dir, 'corpus.pl');
     writeFileSync(file, text);
     rd = measureInChild('read', file);
     st = measureInChild('stream', file);
     js = measureInChild('json', file);
+    wireRow = wireInChild();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -236,6 +312,20 @@ async function main(): Promise<void> {
   console.log(row('readClauses, terms dropped (ours)', throughput(st.bytes, st.terms, st), st.bytes));
   console.log(row('swipl read_term/3 loop', swipl, rd.bytes));
   console.log(row('JSON.parse (same terms)', throughput(js.bytes, js.terms, js), js.bytes));
+  console.log(
+    `wire datagram read: canonical fast path vs full reader (${wireRow.datagrams} paxos datagrams, ` +
+    `mean ${Math.round(wireRow.meanBytes)} bytes; cpu): fast path ${wireRow.fastUs.toFixed(2)} µs, ` +
+    `readTerm ${wireRow.fullUs.toFixed(2)} µs per datagram, ${(wireRow.fullUs / wireRow.fastUs).toFixed(1)}x; ` +
+    `codec decode (bytes to term) ${wireRow.decodeUs.toFixed(2)} µs`,
+  );
+}
+
+function wireInChild(): WireReadBench {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--measure-wire'], {
+    encoding: 'utf8', maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`measure wire failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as WireReadBench;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -4,4 +4,5 @@ export {
   readTerm, readTermWithVars, readTerms, readClauses, readTermFromBytes, PrologSyntaxError,
   type ReadOptions, type ReadResult, type ClauseResult,
 } from './read.js';
+export { readCanonical } from './read-canonical.js';
 export { writeTerm, type WriteOptions, type WriteStyle } from './write.js';

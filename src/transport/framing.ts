@@ -9,6 +9,7 @@
 // agree on it (it decodes strictly: invalid UTF-8 is a malformed datagram).
 import { compound } from '../term/build.js';
 import type { Term } from '../term/types.js';
+import { readCanonical } from '../text/read-canonical.js';
 import { PrologSyntaxError, readClauses, readTerm } from '../text/read.js';
 import { writeTerm } from '../text/write.js';
 
@@ -76,9 +77,17 @@ export function prologTextCodec(options: PrologTextCodecOptions = {}): Codec {
       return Buffer.from(text, 'latin1');
     },
     decode(data: Uint8Array): Term | undefined {
-      if (data.length < MAGIC_BYTES.length || !MAGIC_BYTES.equals(data.subarray(0, MAGIC_BYTES.length))) return undefined;
-      const body = data.subarray(MAGIC_BYTES.length);
-      const text = encoding === 'utf8' ? utf8.decode(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
+      // A byte loop and toString(enc, start) rather than subarray/equals: on a typical
+      // ~80-byte datagram those views cost about as much as reading the term itself.
+      const m = MAGIC_BYTES.length;
+      if (data.length < m) return undefined;
+      for (let i = 0; i < m; i++) if (data[i] !== MAGIC_BYTES[i]) return undefined;
+      let text: string;
+      if (encoding === 'utf8') text = utf8.decode(data.subarray(m));
+      else {
+        const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+        text = buf.toString('latin1', m);
+      }
       return readLikeTermString(text);
     },
   };
@@ -88,6 +97,10 @@ export function prologTextCodec(options: PrologTextCodecOptions = {}): Codec {
 // ("f(X). junk" reads f(X)); readTerm wants the text to end there, so fall back
 // to the first clause of the text. Empty text is end_of_file, which no message is.
 function readLikeTermString(text: string): Term | undefined {
+  // What SWI's writer sends takes the one-pass fast path; it gives readTerm's term or
+  // undefined, and undefined (anything unusual) goes to the full reader.
+  const fast = readCanonical(text);
+  if (fast !== undefined) return fast;
   try {
     return readTerm(text, { varNames: false });
   } catch (e) {
