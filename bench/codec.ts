@@ -1,6 +1,7 @@
 // Codec benchmark: encode/decode throughput and encoded size of the binary codec,
 // side by side in the same run with the text writer and reader (wire style) on the
-// same corpus (bench/corpus.ts makeCorpus).
+// same corpus (bench/corpus.ts makeCorpus), and a plain copy of the same terms as the
+// floor for any decoder that builds them.
 // Standalone: `npx tsx --expose-gc bench/codec.ts [MB] [seed]` (default 4 MB, seed 1;
 // --expose-gc lets each timed run start after a full GC, which steadies the figures).
 // Rates are per second of process CPU time (see median()).
@@ -48,6 +49,36 @@ export interface CodecBench {
   readonly decodeEachSpeedup: number | undefined;
   /** encodeTerm each vs writeTerm each. */
   readonly encodeSpeedup: number;
+  /**
+   * A floor for decodeMany: a plain structural copy of the corpus's terms (the same
+   * objects, shared atoms and small integers, kept), timed in the same rounds. No decoder
+   * that builds the term model's objects can be much faster.
+   */
+  readonly copyFloor: Rate;
+}
+
+/**
+ * The objects decodeMany makes for these terms, made by the cheapest code: recursive
+ * (the corpus is shallow), atoms, small integers and variables shared, the rest copied.
+ * decodeMany also makes the variables (~6% of the objects), so this floor is if
+ * anything low.
+ */
+function plainCopy(t: Term): Term {
+  switch (t.kind) {
+    case 'compound': {
+      const a = t.args;
+      const n = a.length;
+      const args = n === 1 ? [plainCopy(a[0]!)] : n === 2 ? [plainCopy(a[0]!), plainCopy(a[1]!)]
+        : n === 3 ? [plainCopy(a[0]!), plainCopy(a[1]!), plainCopy(a[2]!)] : a.map(plainCopy);
+      return { kind: 'compound', name: t.name, args };
+    }
+    case 'int': return typeof t.value === 'number' && t.value >= -32 && t.value < 128 ? t : { kind: 'int', value: t.value };
+    case 'float': return { kind: 'float', value: t.value };
+    case 'string': return { kind: 'string', value: t.value };
+    case 'rational': return { kind: 'rational', num: t.num, den: t.den };
+    case 'dict': return { kind: 'dict', tag: t.tag, pairs: t.pairs.map(([k, v]) => [k, plainCopy(v)] as const) };
+    default: return t;
+  }
 }
 
 /**
@@ -103,6 +134,7 @@ export function benchCodec(megabytes = 4, seed = 1, runs = 5): CodecBench {
   let tDecMany: number;
   let tEncMany: number;
   let tRead: number | undefined;
+  let tCopy: number;
   let tReadEach: number | undefined;
   let textReadError: string | undefined;
   try {
@@ -110,17 +142,19 @@ export function benchCodec(megabytes = 4, seed = 1, runs = 5): CodecBench {
     [tDecEach, tReadEach] = median(runs,
       () => { for (const b of each) decodeTerm(b); },
       () => { for (const t of texts) readTerm(t); });
-    [tEncMany, tDecMany, tRead] = median(runs,
+    [tEncMany, tDecMany, tRead, tCopy] = median(runs,
       () => { bin = encodeMany(corpus); },
       () => { decodeMany(bin); },
-      () => { if (readTerms(text).length !== terms) throw new Error('text reader lost terms'); });
+      () => { if (readTerms(text).length !== terms) throw new Error('text reader lost terms'); },
+      () => { corpus.map(plainCopy); });
   } catch (e) {
     textReadError = e instanceof Error ? e.message : String(e);
     tRead = tReadEach = undefined;
-    [tDecEach, tEncMany, tDecMany] = median(runs,
+    [tDecEach, tEncMany, tDecMany, tCopy] = median(runs,
       () => { for (const b of each) decodeTerm(b); },
       () => { bin = encodeMany(corpus); },
-      () => { decodeMany(bin); });
+      () => { decodeMany(bin); },
+      () => { corpus.map(plainCopy); });
   }
 
   return {
@@ -141,6 +175,7 @@ export function benchCodec(megabytes = 4, seed = 1, runs = 5): CodecBench {
     decodeSpeedup: tRead === undefined ? undefined : tRead / tDecMany,
     decodeEachSpeedup: tReadEach === undefined ? undefined : tReadEach / tDecEach,
     encodeSpeedup: tWrite! / tEncEach!,
+    copyFloor: rate(tCopy!, textBytes, textBytes, terms),
   };
 }
 
@@ -160,9 +195,12 @@ export function formatCodecBench(r: CodecBench): string {
     row('text writeTerm (wire)', r.textWrite),
     row('text readTerms (batch)', r.textRead),
     row('text readTerm each', r.textReadEach),
+    row('floor: copy, kept', r.copyFloor),
     (r.decodeSpeedup === undefined || r.decodeEachSpeedup === undefined ? '  decode: no text reader to compare with; '
       : `  decode: batch ${r.decodeSpeedup.toFixed(1)}x readTerms, term by term ${r.decodeEachSpeedup.toFixed(1)}x readTerm; `)
       + `encode ${r.encodeSpeedup.toFixed(1)}x writeTerm (terms/s)`,
+    `  decodeMany takes ${(r.decodeMany.seconds / r.copyFloor.seconds).toFixed(2)}x the time of a plain copy of the same terms `
+      + `(readTerms ${r.textRead === undefined ? '?' : (r.textRead.seconds / r.copyFloor.seconds).toFixed(1)}x)`,
   ].join('\n');
 }
 

@@ -130,6 +130,33 @@ describe('codec: round trips', () => {
   it('dicts with atom and integer keys, atom and variable tags', () => {
     roundTrip(dict('point', [[atom('x'), int(1)], [int(-5), str('n')], [atom('y'), float(2.5)]]));
     roundTrip(dict(variable(), {}));
+    roundTrip(dict('t', [[atom('\uffff'), int(1)], [atom('🙂'), int(2)], [int(-3), int(3)], [int(7), int(4)], [atom(''), int(5)]]));
+  });
+
+  it('decodeMany and decodeTerm make objects of the shapes build.ts makes (same property order)', () => {
+    const X = variable();
+    const ts: Term[] = [
+      atom('abc'), int(5), int(1000), int(-70000), int(2n ** 80n), float(0.1), float(1 / 3), float(1.5), str('s'), str('日本'),
+      nil(), rational(1, 3), X, dict('d', { a: int(1) }), list([int(1), int(2)], X), compound('g'),
+      ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => compoundOf('f', Array.from({ length: n }, (_, i) => int(i)))),
+    ];
+    const shapes = (t: Term): string[] => {
+      const out: string[] = [];
+      const stack: unknown[] = [t];
+      while (stack.length > 0) {
+        const x = stack.pop() as Record<string, unknown>;
+        out.push(Object.keys(x).join(','));
+        if (x.kind === 'compound') { expect(Array.isArray(x.args)).to.equal(true); stack.push(...(x.args as Term[])); }
+        if (x.kind === 'dict') for (const p of x.pairs as [Term, Term][]) { expect(p.length).to.equal(2); stack.push(p[0], p[1]); }
+      }
+      return out;
+    };
+    const batch = decodeMany(encodeMany(ts));
+    ts.forEach((t, i) => {
+      const single = decodeTerm(encodeTerm(t));
+      expect(shapes(single)).to.deep.equal(shapes(t));
+      expect(shapes(batch[i]!)).to.deep.equal(shapes(t));
+    });
   });
 
   it('text without a UTF-8 form (lone surrogates) survives', () => {
@@ -233,6 +260,14 @@ describe('codec: batches', () => {
     }), { numRuns: 200 });
   });
 
+  it('a batch that fails midway leaves the decoder fit for single terms', () => {
+    const good = encodeMany([compound('f', atom('x'), int(300)), str('s')]);
+    const bad = Buffer.concat([good, Uint8Array.from([0x92, 0xa1])]);
+    expect(() => decodeMany(bad)).to.throw(CodecError);
+    expect(decodeTerm(encodeTerm(compound('f', int(300))))).to.deep.equal(compound('f', int(300)));
+    expect(decodeMany(good)).to.deep.equal([compound('f', atom('x'), int(300)), str('s')]);
+  });
+
   it('decodes from a Uint8Array view at an offset', () => {
     const inner = encodeTerm(compound('f', atom('x')));
     const big = new Uint8Array(inner.length + 10);
@@ -292,6 +327,11 @@ describe('codec: hostile bytes', () => {
     ['a dict with unsorted keys', [0x96, 0xc3, 0xa1, 0x74, 0xa1, 0x62, 0x01, 0xa1, 0x61, 0x02]],
     ['a dict with duplicate keys', [0x96, 0xc3, 0xa1, 0x74, 0xa1, 0x61, 0x01, 0xa1, 0x61, 0x02]],
     ['a dict with a float key', [0x94, 0xc3, 0xa1, 0x74, 0xca, 0, 0, 0, 0, 0x01]],
+    ['a dict with an atom key before an integer key', [0x96, 0xc3, 0xa1, 0x74, 0xa1, 0x61, 0x01, 0x05, 0x02]],
+    ['a dict with unsorted integer keys', [0x96, 0xc3, 0xa1, 0x74, 0x05, 0x01, 0xff, 0x02]],
+    ['a dict with duplicate integer keys', [0x96, 0xc3, 0xa1, 0x74, 0x05, 0x01, 0x05, 0x02]],
+    // U+FFFF sorts before U+1F642 by code points, though its UTF-16 unit is above the surrogate's.
+    ['a dict with keys in UTF-16 order, not code point order', [0x96, 0xc3, 0xa1, 0x74, 0xa4, 0xf0, 0x9f, 0x99, 0x82, 0x01, 0xa3, 0xef, 0xbf, 0xbf, 0x02]],
     ['a dict with a compound tag', [0x92, 0xc3, 0x91, 0xa1, 0x66]],
     ['a rational not in lowest terms', [0x93, 0xc2, 0x02, 0x04]],
     ['a rational with denominator 1', [0x93, 0xc2, 0x02, 0x01]],

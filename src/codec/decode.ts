@@ -5,19 +5,19 @@
 //
 // Speed: one loop reads every item; finished values wait on a single reusable value
 // stack, and open structures are frames in typed arrays (no per-node closures or
-// arrays). A compound's arguments are sliced off the value stack at their final size.
+// arrays). A compound's arguments are copied off the value stack at their final size.
 // Terms are immutable, so decoded atoms and small integers are shared objects (a cache
-// keyed by the bytes of short ASCII names), and every term object is made by one
-// object literal per kind with build.ts's property order, so V8 keeps one hidden class
-// per kind.
+// keyed by the bytes of short names). Term objects come from make.ts: object literals
+// with build.ts's property order (one hidden class per kind), at separate allocation
+// sites for batches and single terms (make.ts says why).
 import { isUtf8 } from 'node:buffer';
-import { int, nil, rational, variable } from '../term/build.js';
-import { compareTerms } from '../term/compare.js';
+import { compareCodePoints, int, nil, rational, variable } from '../term/build.js';
 import { LIST_FUNCTOR, type Atom, type DictKey, type Term, type Var } from '../term/types.js';
 import {
   BUILTIN_NAMES, CodecError, decimalForm, decimalValue, EXT_ATOM16, EXT_BIGINT, EXT_DECIMAL, EXT_NAME, EXT_STR16, EXT_VAR,
   MIN_INTERNED_ATOM,
 } from './format.js';
+import * as make from './make.js';
 
 // Frame kinds.
 const COMPOUND = 0;
@@ -41,11 +41,12 @@ const FALSE: Atom = BUILTIN_ATOMS[BUILTIN_NAMES.indexOf('false')]!;
 const SMALL_INTS: Term[] = [];
 for (let i = -32; i < 128; i++) SMALL_INTS.push(int(i)); // shared: terms are immutable
 
-// Cache of short ASCII names: slot by a hash of the bytes, verified by comparing.
+// Cache of short names: slot by a hash of the bytes, verified by comparing them with
+// the slot's bytes (a typed array compares faster than a string's char codes).
 const CACHE_SIZE = 4096;
 const CACHE_MAX_LEN = 32;
-// cacheKey holds the bytes (one char per byte), cacheName the text they spell.
-const cacheKey: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
+const cacheLen = new Int32Array(CACHE_SIZE).fill(-1); // -1: empty
+const cacheBytes = new Uint8Array(CACHE_SIZE * CACHE_MAX_LEN);
 const cacheName: string[] = new Array<string>(CACHE_SIZE).fill('');
 const cacheAtom: (Atom | undefined)[] = new Array<Atom | undefined>(CACHE_SIZE).fill(undefined);
 
@@ -80,6 +81,8 @@ export class Decoder {
   private fStart = new Float64Array(64); // byte offset of the frame, for errors
   private fName: string[] = [];
   private lastSlot = -1;
+  /** Whether the terms being made are a batch's, kept by the caller (make.ts says why it matters). */
+  private kept = false;
 
   /** Exactly one term (encodeTerm) filling `bytes`. */
   decode(bytes: Uint8Array): Term {
@@ -94,7 +97,12 @@ export class Decoder {
   decodeMany(bytes: Uint8Array): Term[] {
     const out: Term[] = [];
     this.reset(bytes);
-    while (this.pos < this.end) out.push(this.next());
+    this.kept = true;
+    try {
+      while (this.pos < this.end) out.push(this.next());
+    } finally {
+      this.kept = false;
+    }
     this.release();
     return out;
   }
@@ -164,12 +172,8 @@ export class Decoder {
         const base = this.fBase[d]!;
         if (this.fKind[d] === COMPOUND) {
           // Literal arrays for the common arities: allocated inline, and packed.
-          const n = vtop - base;
-          const args = n === 2 ? [vals[base]!, vals[base + 1]!]
-            : n === 1 ? [vals[base]!]
-            : n === 3 ? [vals[base]!, vals[base + 1]!, vals[base + 2]!]
-            : vals.slice(base, vtop);
-          t = { kind: 'compound', name: this.fName[d]!, args };
+          const kept = this.kept;
+          t = make.compound(kept, this.fName[d]!, make.args(kept, vals, base, vtop - base));
         } else t = this.finish(d, base, vtop);
         vtop = base;
       }
@@ -205,13 +209,13 @@ export class Decoder {
       case 0xc0: return NIL;
       case 0xc3: return TRUE;
       case 0xc2: return FALSE;
-      case 0xcc: this.need(1); return { kind: 'int', value: b[this.pos++]! };
-      case 0xcd: { this.need(2); const p = this.pos; this.pos = p + 2; return { kind: 'int', value: (b[p]! << 8) | b[p + 1]! }; }
-      case 0xce: this.need(4); this.pos += 4; return { kind: 'int', value: b.readUInt32BE(this.pos - 4) };
+      case 0xcc: this.need(1); return make.int(this.kept, b[this.pos++]!);
+      case 0xcd: { this.need(2); const p = this.pos; this.pos = p + 2; return make.int(this.kept, (b[p]! << 8) | b[p + 1]!); }
+      case 0xce: this.need(4); this.pos += 4; return make.int(this.kept, b.readUInt32BE(this.pos - 4));
       case 0xcf: this.need(8); this.pos += 8; return int(this.u64(this.pos - 8));
-      case 0xd0: { this.need(1); const v = b[this.pos++]!; return { kind: 'int', value: v >= 0x80 ? v - 0x100 : v }; }
-      case 0xd1: { this.need(2); const p = this.pos; this.pos = p + 2; return { kind: 'int', value: (((b[p]! << 8) | b[p + 1]!) << 16) >> 16 }; }
-      case 0xd2: this.need(4); this.pos += 4; return { kind: 'int', value: b.readInt32BE(this.pos - 4) };
+      case 0xd0: { this.need(1); const v = b[this.pos++]!; return make.int(this.kept, v >= 0x80 ? v - 0x100 : v); }
+      case 0xd1: { this.need(2); const p = this.pos; this.pos = p + 2; return make.int(this.kept, (((b[p]! << 8) | b[p + 1]!) << 16) >> 16); }
+      case 0xd2: this.need(4); this.pos += 4; return make.int(this.kept, b.readInt32BE(this.pos - 4));
       case 0xd3: this.need(8); this.pos += 8; return int(b.readBigInt64BE(this.pos - 8));
       case 0xca: {
         this.need(4);
@@ -219,7 +223,7 @@ export class Decoder {
         if (LITTLE) { f32b[3] = b[p]!; f32b[2] = b[p + 1]!; f32b[1] = b[p + 2]!; f32b[0] = b[p + 3]!; }
         else { f32b[0] = b[p]!; f32b[1] = b[p + 1]!; f32b[2] = b[p + 2]!; f32b[3] = b[p + 3]!; }
         this.pos = p + 4;
-        return { kind: 'float', value: f32[0]! };
+        return make.float(this.kept, f32[0]!);
       }
       case 0xcb: {
         this.need(8);
@@ -229,14 +233,14 @@ export class Decoder {
           f64b[3] = b[p + 4]!; f64b[2] = b[p + 5]!; f64b[1] = b[p + 6]!; f64b[0] = b[p + 7]!;
         } else for (let i = 0; i < 8; i++) f64b[i] = b[p + i]!;
         this.pos = p + 8;
-        return { kind: 'float', value: f64[0]! };
+        return make.float(this.kept, f64[0]!);
       }
       case 0xd9: return this.atomLiteral(this.len(1));
       case 0xda: return this.atomLiteral(this.len(2));
       case 0xdb: return this.atomLiteral(this.len(4));
-      case 0xc4: return { kind: 'string', value: this.text(this.len(1), false) };
-      case 0xc5: return { kind: 'string', value: this.text(this.len(2), false) };
-      case 0xc6: return { kind: 'string', value: this.text(this.len(4), false) };
+      case 0xc4: return make.string(this.kept, this.text(this.len(1), false));
+      case 0xc5: return make.string(this.kept, this.text(this.len(2), false));
+      case 0xc6: return make.string(this.kept, this.text(this.len(4), false));
       case 0xdc: return this.open(this.len(2), vtop);
       case 0xdd: return this.open(this.len(4), vtop);
       case 0xd4: return this.ext(1);
@@ -286,18 +290,15 @@ export class Decoder {
         h = Math.imul(h ^ c, 0x01000193);
       }
       const slot = (h >>> 0) & (CACHE_SIZE - 1);
-      const key = cacheKey[slot];
-      if (key !== undefined && key.length === n) {
+      const o = slot * CACHE_MAX_LEN;
+      if (cacheLen[slot] === n) {
         let i = 0;
-        while (i < n && key.charCodeAt(i) === b[s + i]) i++;
+        while (i < n && cacheBytes[o + i] === b[s + i]) i++;
         if (i === n) { this.lastSlot = slot; return cacheName[slot]!; }
       }
-      let str: string;
-      if (high < 0x80) cacheKey[slot] = str = ascii(b, s, e);
-      else {
-        str = this.utf8(s, e);
-        cacheKey[slot] = (b as unknown as Slices).latin1Slice(s, e);
-      }
+      const str = high < 0x80 ? ascii(b, s, e) : this.utf8(s, e); // may throw: fill the slot after
+      for (let i = 0; i < n; i++) cacheBytes[o + i] = b[s + i]!;
+      cacheLen[slot] = n;
       cacheName[slot] = str;
       cacheAtom[slot] = undefined;
       this.lastSlot = slot;
@@ -396,7 +397,7 @@ export class Decoder {
         const v = decimalValue(b[p]!, m);
         if (decimalForm(v) !== b[p]! * 16777216 + m || (n === 2) !== (m < 0x100)) this.fail('non-canonical decimal float', p - 1);
         this.pos += n;
-        return { kind: 'float', value: v };
+        return make.float(this.kept, v);
       }
       case EXT_ATOM16: return { kind: 'atom', name: this.utf16(n) };
       case EXT_STR16: return { kind: 'string', value: this.utf16(n) };
@@ -497,8 +498,9 @@ export class Decoder {
     const start = this.fStart[d]!;
     switch (this.fKind[d]) {
       case LIST: {
+        const kept = this.kept;
         let t = vals[top - 1]!;
-        for (let i = top - 2; i >= base; i--) t = { kind: 'compound', name: LIST_FUNCTOR, args: [vals[i]!, t] };
+        for (let i = top - 2; i >= base; i--) t = make.cell(kept, vals[i]!, t);
         return t;
       }
       case RATIONAL: {
@@ -515,21 +517,28 @@ export class Decoder {
       default: { // DICT
         const tag = vals[base]!;
         if (tag.kind !== 'atom' && tag.kind !== 'var') this.fail('dict tag must be an atom or a variable', start);
-        const pairs: (readonly [DictKey, Term])[] = [];
+        const kept = this.kept;
+        const pairs = make.pairs(kept);
         let prev: DictKey | undefined;
         for (let i = base + 1; i < top; i += 2) {
           const k = vals[i]!;
           if (!(k.kind === 'atom' || (k.kind === 'int' && typeof k.value === 'number'))) {
             this.fail('dict key must be an atom or a small integer', start);
           }
-          if (prev !== undefined && compareTerms(prev, k) >= 0) this.fail('dict keys not sorted and unique', start);
+          if (prev !== undefined && !keyBefore(prev, k)) this.fail('dict keys not sorted and unique', start);
           prev = k;
-          pairs.push([k, vals[i + 1]!]);
+          pairs.push(make.pair(kept, k, vals[i + 1]!));
         }
-        return { kind: 'dict', tag, pairs };
+        return make.dict(kept, tag, pairs);
       }
     }
   }
+}
+
+/** a < b in the standard order of dict keys: small integers by value, before atoms by code points. */
+function keyBefore(a: DictKey, b: DictKey): boolean {
+  if (a.kind === 'int') return b.kind === 'atom' || a.value < b.value;
+  return b.kind === 'atom' && compareCodePoints(a.name, b.name) < 0;
 }
 
 /**
