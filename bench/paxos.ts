@@ -24,8 +24,14 @@
 // stdin/IPC and timed inside the node that does the work. SWI keeps its ledger in
 // memory, so the main rows use our MemoryLedger; our durable LMDB ledger (an accept
 // is synced before it is acknowledged) is a separate row.
-// Standalone: `npx tsx bench/paxos.ts [sets] [--profile DIR] [--only ROW,...] [--conc C]`
-// (default 300 sets, C = 8).
+// Warm-up: both sides first do `--warmup W` sets (default 5000; LMDB rows at most 1000)
+// on another key, and only then the measured ones. Measured right after start, our
+// nodes run unoptimised code (V8 tiers a function up after many calls, in each of the
+// node processes) and the VM's idle vCPUs wake slowly: our first thousands of sets
+// were 4-5x slower than the steady state on this machine, SWI's about 1.3x. The first
+// 1000 warm-up sets give the "cold sets/s" column, for both sides.
+// Standalone: `npx tsx bench/paxos.ts [sets] [--profile DIR] [--only ROW,...] [--conc C] [--warmup W]`
+// (default 2000 sets, C = 8, W = 5000).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +54,8 @@ export interface PaxosBenchRow {
   readonly setP50: number; // ms
   readonly setP99: number;
   readonly setsPerSec: number;
+  /** The first 1000 sets after the cluster formed (before any warm-up). */
+  readonly coldSetsPerSec: number;
   readonly getP50: number;
   readonly getP99: number;
   readonly changeP50: number;
@@ -106,6 +114,16 @@ function pct(xs: readonly number[], p: number): number {
 }
 
 const CHANGES = 50;
+/** Sets before the measured ones (see the header); the cold column is the first COLD of them. */
+let warmup = 5000;
+const COLD = 1000;
+const warmupFor = (ledger: 'memory' | 'lmdb'): number => (ledger === 'lmdb' ? Math.min(warmup, 1000) : warmup);
+
+/** Sets per second over the first COLD latencies (ms), as the sequential rows count them. */
+function coldRate(lat: readonly number[]): number {
+  const first = lat.slice(0, COLD);
+  return first.length / (first.reduce((a, b) => a + b, 0) / 1000);
+}
 
 /** One of our nodes in its own process (bench/paxos-child.ts), driven over IPC. */
 class ChildNode {
@@ -168,7 +186,7 @@ async function benchOurs(n: number, base: number, sets: number, ledger: 'memory'
     for (const p of ports) nodes.push(await ChildNode.start(p, ports, dir ? `lmdb:${join(dir, String(p))}` : 'memory'));
     await waitFor(async () => (await Promise.all(nodes.map((x) => x.run<number>({ cmd: 'quorum' })))).every((q) => q === n), 10_000, 'one quorum');
     const [first, last] = [nodes[0]!, nodes[n - 1]!];
-    await first.run({ cmd: 'sets', n: 20, key: 'warm' });
+    const cold = await first.run<{ lat: number[] }>({ cmd: 'sets', n: warmupFor(ledger), key: 'warm' });
     const profile = profileDir ? join(profileDir, `ours-${n}-${ledger}-proposer.cpuprofile`) : undefined;
     // With --profile, an acceptor's side of the same set loop too.
     const accProfile = profileDir ? join(profileDir, `ours-${n}-${ledger}-acceptor.cpuprofile`) : undefined;
@@ -192,7 +210,7 @@ async function benchOurs(n: number, base: number, sets: number, ledger: 'memory'
     const lat = s.lat;
     const total = lat.reduce((a, b) => a + b, 0) / 1000;
     return {
-      impl: 'ours', ledger, nodes: n, sets, failedSets: s.failed, setP50: pct(lat, 0.5), setP99: pct(lat, 0.99), setsPerSec: lat.length / total,
+      impl: 'ours', ledger, nodes: n, sets, failedSets: s.failed, setP50: pct(lat, 0.5), setP99: pct(lat, 0.99), setsPerSec: lat.length / total, coldSetsPerSec: coldRate(cold.lat),
       getP50: pct(gets, 0.5), getP99: pct(gets, 0.99), changeP50: pct(changes, 0.5), changeP99: pct(changes, 0.99),
       quorumGetP50: pct(qgets, 0.5), quorumGetP99: pct(qgets, 0.99), eldP99: w.eldP99, cpuPerSet: w.cpuMs / sets, sysPerSet: w.sysMs / sets,
     };
@@ -209,7 +227,7 @@ async function benchOursConc(n: number, base: number, sets: number, conc: number
     for (const p of ports) nodes.push(await ChildNode.start(p, ports, 'memory'));
     await waitFor(async () => (await Promise.all(nodes.map((x) => x.run<number>({ cmd: 'quorum' })))).every((q) => q === n), 10_000, 'one quorum');
     const [first, last] = [nodes[0]!, nodes[n - 1]!];
-    await within(first.run({ cmd: 'concSets', n: 4 * conc, c: conc, key: 'warm' }), concTimeout(4 * conc), 'concurrent warm-up');
+    await within(first.run({ cmd: 'concSets', n: warmup, c: conc, key: 'warm' }), concTimeout(warmup), 'concurrent warm-up');
     await first.run({ cmd: 'window', on: true });
     const s = await within(first.run<{ wallMs: number; lat: number[]; failed: number }>({ cmd: 'concSets', n: sets, c: conc, key: 'k' }), concTimeout(sets), 'concurrent sets');
     const w = await first.run<Window>({ cmd: 'window', on: false });
@@ -244,11 +262,11 @@ async function benchSwi(n: number, base: number, sets: number): Promise<PaxosBen
     const want = (1n << BigInt(n)) - 1n;
     await waitFor(async () => (await Promise.all(nodes.map((x) => x.quorum()))).every((q) => q === want), 10_000, 'one SWI quorum');
     const [first, last] = [nodes[0]!, nodes[n - 1]!];
-    await first.query('bench_set(20, warm, _)');
     const arg = (r: string | undefined, i: number): Term | undefined => {
       const t = r === undefined ? undefined : readTerm(r);
       return t?.kind === 'compound' ? t.args[i] : undefined;
     };
+    const cold = intList(arg(await first.query(`bench_set(${warmup}, warm, Us)`), 2)).map((u) => u / 1000);
     const lat = intList(arg(await first.query(`bench_set(${sets}, k, Us)`), 2)).map((u) => u / 1000);
     await waitFor(async () => (await last.query('paxos:ledger(k, _, _)')) !== undefined, 2000, 'k replicated');
     const gets = intList(arg(await last.query(`bench_get(${sets}, k, Us)`), 2)).map((u) => u / 1000);
@@ -263,7 +281,7 @@ async function benchSwi(n: number, base: number, sets: number): Promise<PaxosBen
     }
     const total = lat.reduce((a, b) => a + b, 0) / 1000;
     return {
-      impl: 'swi', ledger: 'memory', nodes: n, sets, failedSets: sets - lat.length, setP50: pct(lat, 0.5), setP99: pct(lat, 0.99), setsPerSec: lat.length / total,
+      impl: 'swi', ledger: 'memory', nodes: n, sets, failedSets: sets - lat.length, setP50: pct(lat, 0.5), setP99: pct(lat, 0.99), setsPerSec: lat.length / total, coldSetsPerSec: coldRate(cold),
       getP50: pct(gets, 0.5), getP99: pct(gets, 0.99), changeP50: pct(changes, 0.5), changeP99: pct(changes, 0.99),
     };
   } finally {
@@ -279,7 +297,7 @@ async function benchSwiConc(n: number, base: number, sets: number, conc: number)
     const want = (1n << BigInt(n)) - 1n;
     await waitFor(async () => (await Promise.all(nodes.map((x) => x.quorum()))).every((q) => q === want), 10_000, 'one SWI quorum');
     const [first, last] = [nodes[0]!, nodes[n - 1]!];
-    await within(first.query(`bench_conc_set(${conc}, ${4 * conc}, warm, _, _, _)`), concTimeout(4 * conc), 'concurrent SWI warm-up');
+    await within(first.query(`bench_conc_set(${conc}, ${warmup}, warm, _, _, _)`), concTimeout(warmup), 'concurrent SWI warm-up');
     const r = await within(first.query(`bench_conc_set(${conc}, ${sets}, k, WallUs, Us, Failed)`), concTimeout(sets), 'concurrent SWI sets');
     const t = r === undefined ? undefined : readTerm(r);
     if (t?.kind !== 'compound' || t.args[3]?.kind !== 'int' || t.args[5]?.kind !== 'int') throw new Error(`bench_conc_set: ${r ?? 'failed'}`);
@@ -300,7 +318,7 @@ async function benchSwiConc(n: number, base: number, sets: number, conc: number)
  * Our 3- and 5-node clusters and SWI's, one after the other (never at once: 2 shared cores). `only`: row names such
  * as swi-3, ours-5-lmdb, swi-5-conc. `conc`: the concurrent rows' number of set loops (they do `sets` sets in all).
  */
-export async function benchPaxos(sets = 300, profileDir?: string, only?: readonly string[], conc = 8): Promise<PaxosRow[]> {
+export async function benchPaxos(sets = 2000, profileDir?: string, only?: readonly string[], conc = 8): Promise<PaxosRow[]> {
   // Ports: sequential rows 44001-44105, concurrent rows 44201-44265.
   const plan: [string, () => Promise<PaxosRow>][] = [
     ['ours-3-memory', () => benchOurs(3, 44001, sets, 'memory', profileDir)],
@@ -324,9 +342,9 @@ export function formatPaxosBench(all: readonly PaxosRow[]): string {
   const rows = all.filter((r): r is PaxosBenchRow => !isConc(r));
   const conc = all.filter(isConc);
   const f = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x < 1 ? x.toFixed(3) : x.toFixed(1));
-  const head = '| impl | ledger | nodes | sets ok/total | set p50 ms | set p99 ms | sets/s | get p50 ms | get p99 ms | quorum get p50/p99 ms | change p50 ms | change p99 ms | proposer loop delay p99 ms | proposer CPU ms/set (kernel) |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const lines = rows.map((r) => `| ${r.impl} | ${r.ledger} | ${r.nodes} | ${r.sets - r.failedSets}/${r.sets} | ${f(r.setP50)} | ${f(r.setP99)} | ${r.setsPerSec.toFixed(0)} | ${f(r.getP50)} | ${f(r.getP99)} | ${r.quorumGetP50 === undefined ? '-' : `${f(r.quorumGetP50)}/${f(r.quorumGetP99)}`} | ${f(r.changeP50)} | ${f(r.changeP99)} | ${f(r.eldP99)} | ${f(r.cpuPerSet)}${r.sysPerSet === undefined ? '' : ` (${f(r.sysPerSet)})`} |`);
+  const head = '| impl | ledger | nodes | sets ok/total | set p50 ms | set p99 ms | sets/s | cold sets/s | get p50 ms | get p99 ms | quorum get p50/p99 ms | change p50 ms | change p99 ms | proposer loop delay p99 ms | proposer CPU ms/set (kernel) |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const lines = rows.map((r) => `| ${r.impl} | ${r.ledger} | ${r.nodes} | ${r.sets - r.failedSets}/${r.sets} | ${f(r.setP50)} | ${f(r.setP99)} | ${r.setsPerSec.toFixed(0)} | ${Number.isNaN(r.coldSetsPerSec) ? '-' : r.coldSetsPerSec.toFixed(0)} | ${f(r.getP50)} | ${f(r.getP99)} | ${r.quorumGetP50 === undefined ? '-' : `${f(r.quorumGetP50)}/${f(r.quorumGetP99)}`} | ${f(r.changeP50)} | ${f(r.changeP99)} | ${f(r.eldP99)} | ${f(r.cpuPerSet)}${r.sysPerSet === undefined ? '' : ` (${f(r.sysPerSet)})`} |`);
   const out = rows.length > 0 || conc.length === 0 ? [head, sep, ...lines] : [];
   if (conc.length > 0) {
     if (out.length > 0) out.push('');
@@ -350,7 +368,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const ci = args.indexOf('--conc');
   const conc = ci >= 0 ? Number(args.splice(ci, 2)[1]) : 8;
   if (!Number.isInteger(conc) || conc < 1) throw new Error(`--conc wants a positive integer, not ${conc}`);
-  const sets = Number(args[0] ?? 300);
+  const wi = args.indexOf('--warmup');
+  if (wi >= 0) warmup = Number(args.splice(wi, 2)[1]);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup wants a non-negative integer, not ${warmup}`);
+  const sets = Number(args[0] ?? 2000);
   const rows = await benchPaxos(sets, profileDir, only, conc);
   console.log(formatPaxosBench(rows));
   process.exit(0);

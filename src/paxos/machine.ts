@@ -150,6 +150,15 @@ function acceptedBy(rs: readonly Reply[], gen: Gen): Bitmap {
   return b;
 }
 
+/**
+ * At most this many rounds may be open after their operation went on (decided at
+ * majority). It bounds how far a proposer runs ahead of its slowest members: beyond
+ * it, rounds wait for every member again (paxos.pl's pace), so a member that falls
+ * behind gets a bounded backlog instead of one that grows until its replies miss the
+ * timeout and it is scored failed, then dead (5 nodes, 8 concurrent set loops).
+ */
+const MAX_RESUMED_ROUNDS = 2;
+
 function replyNode(m: PaxosMsg): NodeId | undefined {
   return 'node' in m && typeof m.node === 'number' ? m.node : undefined;
 }
@@ -196,6 +205,8 @@ export class PaxosMachine {
   private replicatorRunning = false;
   private replicatorWake = false;
   private replicated = 0;
+  /** Open rounds whose operation went on already (CollectSpec.enough). */
+  private resumedRounds = 0;
   private membershipTimer = false;
   /** Counters for tests and property(): */
   readonly stats = { livelocks: 0, setAttempts: 0, networkWrites: 0, duplicateIds: 0 };
@@ -304,8 +315,9 @@ export class PaxosMachine {
     const q = c.spec.quorum;
     if (q !== undefined && q !== 0n && (q & c.replied) === q) { this.closeCollect(rid); return; }
     if (c.spec.done && this.now - c.start >= (c.spec.minMs ?? 0) && c.spec.done(c.replies)) { this.closeCollect(rid); return; }
-    if (!c.resumed && c.spec.enough?.(c.replies)) {
+    if (!c.resumed && this.resumedRounds < MAX_RESUMED_ROUNDS && c.spec.enough?.(c.replies)) {
       c.resumed = true;
+      this.resumedRounds++;
       c.resume([...c.replies]);
     }
   }
@@ -321,8 +333,10 @@ export class PaxosMachine {
       if (this.timers.delete(id)) this.emit({ kind: 'cancelTimer', id });
     }
     this.emit({ kind: 'requestDone', rid });
-    if (c.resumed) c.spec.onEnd?.(c.replies);
-    else c.resume(c.replies);
+    if (c.resumed) {
+      this.resumedRounds--;
+      c.spec.onEnd?.(c.replies);
+    } else c.resume(c.replies);
   }
 
   /** End the rounds whose operation went on already, so what waits for their end (a changed/4) goes out now. */
