@@ -3,25 +3,9 @@
 // remaining two members keep writing. Without handleSignals (as SWI) the id stays in
 // the quorum until failure detection. Ports 42500-42519.
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { PaxosNode } from '../src/paxos/node.js';
-import { ourNode, waitFor } from './paxos-support.js';
-
-const CHILD = fileURLToPath(new URL('./paxos-signal-child.ts', import.meta.url));
-
-function startChild(port: number, peers: number[], mode: 'signals' | 'plain'): Promise<{ proc: ChildProcess; id: number }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, String(port), peers.join(','), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((res, rej) => {
-    let buf = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /node\((\d+)\)\./.exec(buf);
-      if (m) res({ proc, id: Number(m[1]) });
-    });
-    proc.once('exit', (c) => rej(new Error(`child exited early: ${c}`)));
-  });
-}
+import { ourNode, startNodeProcess as startChild, waitFor } from './paxos-support.js';
 
 const exited = (p: ChildProcess): Promise<number | null> =>
   p.exitCode !== null || p.signalCode !== null ? Promise.resolve(p.exitCode) : new Promise((r) => p.once('exit', (c) => r(c)));

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Term } from '../src/term/types.js';
 import { equalTerms } from '../src/term/equal.js';
 import { readTerm } from '../src/text/read.js';
@@ -228,4 +229,23 @@ export class SwiNode {
   kill(): void {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
   }
+}
+
+const NODE_CHILD = fileURLToPath(new URL('./paxos-signal-child.ts', import.meta.url));
+
+/**
+ * One of our nodes in its own process (test/paxos-signal-child.ts), resolved with its
+ * node id once it joined. 'signals': it leaves cleanly on SIGTERM. The caller kills it.
+ */
+export function startNodeProcess(port: number, peers: readonly number[], mode: 'signals' | 'plain'): Promise<{ proc: ChildProcess; id: number }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', NODE_CHILD, String(port), peers.join(','), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((res, rej) => {
+    let buf = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /node\((\d+)\)\./.exec(buf);
+      if (m) res({ proc, id: Number(m[1]) });
+    });
+    proc.once('exit', (c) => rej(new Error(`node process exited early: ${c}`)));
+  });
 }

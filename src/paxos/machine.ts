@@ -699,7 +699,13 @@ export class PaxosMachine {
     if (this.policy.name === 'ours' && this.node !== undefined) failed = del(failed, this.node);
     for (const n of members(alive)) this.scores.delete(n);
     const dying: NodeId[] = [];
-    for (const n of members(failed)) if (this.considerDead(n)) dying.push(n);
+    for (const n of members(failed)) {
+      // Ours: a member that answered anything within the last membership interval is
+      // slow (a loaded machine, a backlog), not dead: scoring it would drop a working
+      // member from the quorum, and the churn would load everyone further.
+      if (this.policy.deathTest === 'decay' && this.now - (this.lastHeard.get(n) ?? -Infinity) < this.settings.membership_interval * 1000) continue;
+      if (this.considerDead(n)) dying.push(n);
+    }
     if (failed !== this.failed) {
       this.failed = failed;
       if (action === 'set') this.startReplicator();
