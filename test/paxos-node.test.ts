@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { atom, int } from '../src/term/build.js';
 import type { PaxosNode } from '../src/paxos/node.js';
 import { requireSwipl } from './support/swipl.js';
-import { ourNode, SwiNode, waitFor } from './paxos-support.js';
+import { ourNode, SwiNode, Switch, waitFor } from './paxos-support.js';
 
 describe('paxos node runtime: our nodes on loopback', function () {
   this.timeout(30_000);
@@ -57,6 +57,29 @@ describe('paxos node runtime: our nodes on loopback', function () {
     await waitFor(async () => (await back.get('after_leave')) !== undefined);
     expect(await back.get('after_leave')).to.deep.equal(int(1));
     await waitFor(() => nodes[0]!.property().quorum.includes(id));
+  });
+});
+
+describe('paxos node runtime: a set answered at majority (departure 12)', function () {
+  this.timeout(30_000);
+  const nodes: PaxosNode[] = [];
+  after(async () => { await Promise.all(nodes.map((n) => n.close())); });
+
+  it('is still announced when its node closes while the round waits for a silent member', async () => {
+    const ports = [42004, 42005, 42006];
+    const cut = new Switch();
+    // No membership checks meanwhile: they settle unconfirmed records too (departure 6).
+    const settings = { membership_interval: 60 };
+    nodes.push(await ourNode(ports[0]!, ports, { settings }), await ourNode(ports[1]!, ports, { settings }), await ourNode(ports[2]!, ports, { settings, wrap: cut.wrap }));
+    await waitFor(() => nodes.every((n) => n.property().quorum.length === 3));
+    const [a, b] = nodes as [PaxosNode, PaxosNode];
+    cut.connected = false; // c hears nothing: a's accept round stays open (2 s) after a and b decided
+    expect(await a.set('bye', '1', { timeout: 2 })).to.equal(true);
+    expect(b.ledgerRecord('bye'), 'not confirmed on b before the round ends').to.equal(undefined);
+    await a.close();
+    await waitFor(() => b.ledgerRecord('bye') !== undefined, 300, 'bye confirmed on b');
+    expect(b.ledgerRecord('bye')!.value).to.deep.equal(int(1));
+    cut.connected = true;
   });
 });
 
