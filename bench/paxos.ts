@@ -177,14 +177,30 @@ class ChildNode {
 
 interface Window { wallMs: number; cpuMs: number; sysMs: number; eldP50: number; eldP99: number; eldMax: number }
 
-async function benchOurs(n: number, base: number, sets: number, ledger: 'memory' | 'lmdb', profileDir?: string): Promise<PaxosBenchRow> {
+/**
+ * Start n of our nodes on ports base.. into `nodes` (filled as they start, so the
+ * caller's finally ends even a half-started cluster) and wait for one full quorum.
+ * One after the other: joining nodes then find the running ones (as the SWI nodes start).
+ */
+async function startOurs(nodes: ChildNode[], n: number, base: number, ledgerOf: (port: number) => string): Promise<void> {
   const ports = Array.from({ length: n }, (_, i) => base + i);
+  for (const p of ports) nodes.push(await ChildNode.start(p, ports, ledgerOf(p)));
+  await waitFor(async () => (await Promise.all(nodes.map((x) => x.run<number>({ cmd: 'quorum' })))).every((q) => q === n), 10_000, 'one quorum');
+}
+
+/** As startOurs, for SWI nodes. */
+async function startSwi(nodes: SwiNode[], n: number, base: number): Promise<void> {
+  const ports = Array.from({ length: n }, (_, i) => base + i);
+  for (const p of ports) nodes.push(await SwiNode.start(p, ports));
+  const want = (1n << BigInt(n)) - 1n;
+  await waitFor(async () => (await Promise.all(nodes.map((x) => x.quorum()))).every((q) => q === want), 10_000, 'one SWI quorum');
+}
+
+async function benchOurs(n: number, base: number, sets: number, ledger: 'memory' | 'lmdb', profileDir?: string): Promise<PaxosBenchRow> {
   const nodes: ChildNode[] = [];
   const dir = ledger === 'lmdb' ? mkdtempSync(join(tmpdir(), 'paxos-bench-')) : undefined;
   try {
-    // One after the other: joining nodes then find the running ones (as the SWI nodes start).
-    for (const p of ports) nodes.push(await ChildNode.start(p, ports, dir ? `lmdb:${join(dir, String(p))}` : 'memory'));
-    await waitFor(async () => (await Promise.all(nodes.map((x) => x.run<number>({ cmd: 'quorum' })))).every((q) => q === n), 10_000, 'one quorum');
+    await startOurs(nodes, n, base, (p) => (dir ? `lmdb:${join(dir, String(p))}` : 'memory'));
     const [first, last] = [nodes[0]!, nodes[n - 1]!];
     const cold = await first.run<{ lat: number[] }>({ cmd: 'sets', n: warmupFor(ledger), key: 'warm' });
     const profile = profileDir ? join(profileDir, `ours-${n}-${ledger}-proposer.cpuprofile`) : undefined;
@@ -221,11 +237,9 @@ async function benchOurs(n: number, base: number, sets: number, ledger: 'memory'
 }
 
 async function benchOursConc(n: number, base: number, sets: number, conc: number): Promise<PaxosConcRow> {
-  const ports = Array.from({ length: n }, (_, i) => base + i);
   const nodes: ChildNode[] = [];
   try {
-    for (const p of ports) nodes.push(await ChildNode.start(p, ports, 'memory'));
-    await waitFor(async () => (await Promise.all(nodes.map((x) => x.run<number>({ cmd: 'quorum' })))).every((q) => q === n), 10_000, 'one quorum');
+    await startOurs(nodes, n, base, () => 'memory');
     const [first, last] = [nodes[0]!, nodes[n - 1]!];
     await within(first.run({ cmd: 'concSets', n: warmup, c: conc, key: 'warm' }), concTimeout(warmup), 'concurrent warm-up');
     await first.run({ cmd: 'window', on: true });
@@ -255,12 +269,9 @@ function intList(t: Term | undefined): number[] {
 }
 
 async function benchSwi(n: number, base: number, sets: number): Promise<PaxosBenchRow> {
-  const ports = Array.from({ length: n }, (_, i) => base + i);
   const nodes: SwiNode[] = [];
   try {
-    for (const p of ports) nodes.push(await SwiNode.start(p, ports));
-    const want = (1n << BigInt(n)) - 1n;
-    await waitFor(async () => (await Promise.all(nodes.map((x) => x.quorum()))).every((q) => q === want), 10_000, 'one SWI quorum');
+    await startSwi(nodes, n, base);
     const [first, last] = [nodes[0]!, nodes[n - 1]!];
     const arg = (r: string | undefined, i: number): Term | undefined => {
       const t = r === undefined ? undefined : readTerm(r);
@@ -290,12 +301,9 @@ async function benchSwi(n: number, base: number, sets: number): Promise<PaxosBen
 }
 
 async function benchSwiConc(n: number, base: number, sets: number, conc: number): Promise<PaxosConcRow> {
-  const ports = Array.from({ length: n }, (_, i) => base + i);
   const nodes: SwiNode[] = [];
   try {
-    for (const p of ports) nodes.push(await SwiNode.start(p, ports));
-    const want = (1n << BigInt(n)) - 1n;
-    await waitFor(async () => (await Promise.all(nodes.map((x) => x.quorum()))).every((q) => q === want), 10_000, 'one SWI quorum');
+    await startSwi(nodes, n, base);
     const [first, last] = [nodes[0]!, nodes[n - 1]!];
     await within(first.query(`bench_conc_set(${conc}, ${warmup}, warm, _, _, _)`), concTimeout(warmup), 'concurrent SWI warm-up');
     const r = await within(first.query(`bench_conc_set(${conc}, ${sets}, k, WallUs, Us, Failed)`), concTimeout(sets), 'concurrent SWI sets');
