@@ -2,6 +2,7 @@
 // sets and gets on a few keys from random nodes, faults (drops, duplicates,
 // reordering, partitions, crashes with or without data), then a quiet period.
 import { atom, compound, int } from '../term/build.js';
+import { termKey } from '../term/equal.js';
 import type { Policy } from './policy.js';
 import { type CallHandle, Sim, prng } from './sim.js';
 
@@ -72,4 +73,141 @@ export function fuzzRun(seed: number, policy: Policy, o: FuzzOptions = {}): Fuzz
   sim.partition(undefined);
   sim.runFor(1500);
   return { seed, sim, sets, gets };
+}
+
+export interface ClientsOptions {
+  readonly nodes?: number;
+  /** Concurrent clients; each waits for its operation before the next, as an HTTP client does. */
+  readonly clients?: number;
+  readonly keys?: number;
+  /** Simulated run time, ms (faults happen in it; then a healed, quiet tail). */
+  readonly ms?: number;
+  readonly faults?: boolean;
+  /** A client gives up on an operation after this long (ms): its outcome is then unknown. */
+  readonly clientTimeoutMs?: number;
+}
+
+export interface ClientOp {
+  readonly client: number;
+  readonly handle: CallHandle;
+  /** When the client stopped waiting (a timeout); undefined when the call ended first. */
+  gaveUpAt?: number;
+}
+
+export interface ClientsResult {
+  readonly seed: number;
+  readonly sim: Sim;
+  /** The clients' operations, then (client -1) a quorum read of every key on every node after healing. */
+  readonly ops: ClientOp[];
+  /** Per key, the values the final quorum reads returned, one per node (undefined: the read failed). */
+  readonly final: Map<string, (string | undefined)[]>;
+}
+
+/**
+ * A Jepsen-like run in the simulator: clients loop over sets of unique values and
+ * quorum reads on a few keys, each on a random node, while faults (loss, duplicates,
+ * reordering, partitions, crash and restart with the durable ledger, pauses as
+ * SIGSTOP/SIGCONT) come and go. Then everything heals and every node is read.
+ */
+export function clientsRun(seed: number, policy: Policy, o: ClientsOptions = {}): ClientsResult {
+  const r = prng(seed ^ 0xc11e);
+  const nNodes = o.nodes ?? 3;
+  const faults = o.faults ?? true;
+  const runMs = o.ms ?? 4000;
+  const timeout = o.clientTimeoutMs ?? 1000;
+  const sim = new Sim({
+    seed, policy,
+    net: faults
+      ? { drop: r() * 0.05, dup: r() * 0.02, delayMin: 0.05, delayMax: 0.3 + r() * 2 }
+      : { drop: 0, dup: 0, delayMin: 0.05, delayMax: 0.3 },
+    settings: { membership_interval: 0.5, dead_release: 5 },
+  });
+  const addrs = Array.from({ length: nNodes }, (_, i) => `n${i}`);
+  for (const a of addrs) {
+    const j = sim.start(a);
+    if (!sim.await(j, 5000)?.ok) throw new Error(`seed ${seed}: ${a} did not join`);
+    sim.runFor(20);
+  }
+  sim.runFor(200);
+  const keys = Array.from({ length: o.keys ?? 2 }, (_, i) => compound('k', int(i)));
+  const ops: ClientOp[] = [];
+  const nClients = o.clients ?? 4;
+  const busy: (ClientOp | undefined)[] = Array.from({ length: nClients }, () => undefined);
+  const nextAt = Array.from({ length: nClients }, () => sim.now + r() * 5);
+  let serial = 0;
+  const t0 = sim.now;
+  let nextFault = t0 + 100 + r() * 300;
+  const ids = new Map<string, number | undefined>();
+  const down = new Set<string>();
+  const paused = new Set<string>();
+  /** Restarts and resumes waiting for their time. */
+  const pendingFaults: { at: number; run: () => void }[] = [];
+  const stepMs = 0.25;
+  const upAndRunning = (a: string): boolean => sim.nodes.get(a)!.machine?.phase === 'running';
+  while (sim.now < t0 + runMs) {
+    if (faults && sim.now >= nextFault) {
+      nextFault = sim.now + 100 + r() * 400;
+      const x = r();
+      const a = addrs[Math.floor(r() * nNodes)]!;
+      // At most a minority is ever down or paused, so the cluster stays available.
+      const minority = down.size + paused.size < Math.floor((nNodes - 1) / 2);
+      if (x < 0.25) {
+        const cut = addrs.filter(() => r() < 0.35);
+        sim.partition(cut.length > 0 && cut.length < nNodes ? [cut, addrs.filter((y) => !cut.includes(y))] : undefined);
+      } else if (x < 0.45) {
+        sim.partition(undefined);
+      } else if (x < 0.6 && minority && upAndRunning(a)) {
+        ids.set(a, sim.machine(a).node);
+        down.add(a);
+        const data = sim.crash(a);
+        const back = sim.now + 20 + r() * 300;
+        const restart = (): void => { sim.start(a, ids.get(a), data); down.delete(a); };
+        // Restarted later, with its durable ledger and its node id (kill -9 and restart).
+        pendingFaults.push({ at: back, run: restart });
+      } else if (x < 0.75 && minority && upAndRunning(a) && !paused.has(a)) {
+        paused.add(a);
+        sim.pause(a);
+        pendingFaults.push({ at: sim.now + 20 + r() * 400, run: () => { paused.delete(a); sim.resume(a); } });
+      }
+    }
+    for (let i = pendingFaults.length - 1; i >= 0; i--) {
+      if (pendingFaults[i]!.at <= sim.now) { const f = pendingFaults.splice(i, 1)[0]!; f.run(); }
+    }
+    for (let c = 0; c < nClients; c++) {
+      const cur = busy[c];
+      if (cur) {
+        if (cur.handle.done) { busy[c] = undefined; nextAt[c] = sim.now + r() * 3; }
+        else if (sim.now - cur.handle.at > timeout) { cur.gaveUpAt = sim.now; busy[c] = undefined; nextAt[c] = sim.now + r() * 3; }
+        continue;
+      }
+      if (sim.now < nextAt[c]!) continue;
+      const a = addrs[Math.floor(r() * nNodes)]!;
+      if (!upAndRunning(a) && !paused.has(a)) { nextAt[c] = sim.now + 5; continue; }
+      const key = keys[Math.floor(r() * keys.length)]!;
+      const handle = r() < 0.5
+        ? sim.call(a, { op: 'set', key, value: compound('v', int(c), int(serial++)) })
+        : sim.call(a, { op: 'get', key, quorum: true });
+      const op: ClientOp = { client: c, handle };
+      ops.push(op);
+      busy[c] = op;
+    }
+    sim.runFor(stepMs);
+  }
+  // Heal: end every fault, then let the cluster settle.
+  for (const f of pendingFaults.splice(0)) f.run();
+  sim.partition(undefined);
+  for (const a of paused) sim.resume(a);
+  sim.runFor(3000);
+  const final = new Map<string, (string | undefined)[]>();
+  for (const key of keys) {
+    const seen: (string | undefined)[] = [];
+    for (const a of addrs) {
+      const handle = sim.call(a, { op: 'get', key, quorum: true });
+      ops.push({ client: -1, handle });
+      const r = sim.await(handle, 2000);
+      seen.push(r?.ok && r.op === 'get' ? termKey(r.value) : undefined);
+    }
+    final.set(termKey(key), seen);
+  }
+  return { seed, sim, ops, final };
 }

@@ -43,15 +43,36 @@ export type Call =
   | { readonly op: 'set'; readonly key: Term; readonly value: Term; readonly retries?: number; readonly timeout?: number }
   | { readonly op: 'get'; readonly key: Term; readonly retries?: number; readonly timeout?: number; readonly quorum?: boolean }
   | { readonly op: 'ask'; readonly message: Term; readonly timeout?: number; readonly quorum?: Bitmap }
-  | { readonly op: 'leave' };
+  | { readonly op: 'leave' }
+  /** Remove a member that is gone for good from the quorum (and mark its id dead). */
+  | { readonly op: 'remove'; readonly node: NodeId };
+
+/**
+ * How a set that was not acknowledged ended. rejected: its value was not chosen and
+ * never will be (safe to retry or to give up). unknown: it may have been chosen, or
+ * may still be (an accept is out and no majority answered either way).
+ */
+export type SetFailure = 'rejected' | 'unknown';
+
+export type SetOutcome = { readonly ok: true; readonly gen: Gen } | { readonly ok: false; readonly reason: string; readonly outcome: SetFailure };
+
+/**
+ * The failure of a call. `unknown` applies to a set in flight when it was cut short
+ * (its node closed or crashed): its accept may be out.
+ */
+export function failure(op: Call['op'], reason: string, set: SetFailure = 'rejected'): CallResult {
+  return op === 'set' ? { ok: false, op, reason, outcome: set } : { ok: false, op, reason };
+}
 
 export type CallResult =
   | { readonly ok: true; readonly op: 'join'; readonly node: NodeId; readonly ms: number }
   | { readonly ok: true; readonly op: 'set'; readonly gen: Gen }
+  | { readonly ok: false; readonly op: 'set'; readonly reason: string; readonly outcome: SetFailure }
   | { readonly ok: true; readonly op: 'get'; readonly value: Term; readonly gen: Gen | undefined; readonly source: 'local' | 'network' }
   | { readonly ok: true; readonly op: 'ask'; readonly replies: readonly { node: NodeId | undefined; message: Term }[] }
   | { readonly ok: true; readonly op: 'leave' }
-  | { readonly ok: false; readonly op: Call['op']; readonly reason: string };
+  | { readonly ok: true; readonly op: 'remove' }
+  | { readonly ok: false; readonly op: Exclude<Call['op'], 'set'>; readonly reason: string };
 
 export type Input =
   | { readonly kind: 'send'; readonly from: Addr; readonly msg: PaxosMsg }
@@ -150,6 +171,36 @@ function acceptedBy(rs: readonly Reply[], gen: Gen): Bitmap {
   return b;
 }
 
+/** The nodes whose every accept reply was a nack (a node that also accepted counts as accepted). */
+function nackedBy(rs: readonly Reply[], gen: Gen): Bitmap {
+  let b = 0n;
+  for (const r of rs) {
+    const n = replyNode(r.msg);
+    if (n !== undefined && acceptedGen(r) === 'nack') b = add(b, n);
+  }
+  return b & ~acceptedBy(rs, gen);
+}
+
+/** Members needed for a majority of `quorum` (paxos.pl's (popcount+2)//2). */
+function needed(quorum: Bitmap): number {
+  return Math.floor((popcount(quorum) + 2) / 2);
+}
+
+/**
+ * What an accept round says about its ballot (departure 13), counting members only:
+ * chosen once a majority accepted; rejected once so many refused that no majority can
+ * ever accept (an acceptor never takes a ballot below one it holds); else undecided.
+ */
+function acceptVerdict(rs: readonly Reply[], gen: Gen, quorum: Bitmap): 'chosen' | 'rejected' | undefined {
+  const need = needed(quorum);
+  if (popcount(acceptedBy(rs, gen) & quorum) >= need) return 'chosen';
+  if (popcount(nackedBy(rs, gen) & quorum) > popcount(quorum) - need) return 'rejected';
+  return undefined;
+}
+
+/** Resends of an undecided accept round before its outcome is reported as unknown. */
+const ACCEPT_RESENDS = 2;
+
 /**
  * At most this many rounds may be open after their operation went on (decided at
  * majority). It bounds how far a proposer runs ahead of its slowest members: beyond
@@ -158,6 +209,13 @@ function acceptedBy(rs: readonly Reply[], gen: Gen): Bitmap {
  * timeout and it is scored failed, then dead (5 nodes, 8 concurrent set loops).
  */
 const MAX_RESUMED_ROUNDS = 2;
+
+/** The nodes that replied at all. */
+function repliedBy(rs: readonly Reply[]): Bitmap {
+  let b = 0n;
+  for (const r of rs) { const n = replyNode(r.msg); if (n !== undefined) b = add(b, n); }
+  return b;
+}
 
 function replyNode(m: PaxosMsg): NodeId | undefined {
   return 'node' in m && typeof m.node === 'number' ? m.node : undefined;
@@ -488,7 +546,9 @@ export class PaxosMachine {
 
   private onCall(cid: number, call: Call): void {
     const done = (r: CallResult): void => this.emit({ kind: 'result', cid, result: r });
-    const fail = (reason: string): void => done({ ok: false, op: call.op, reason });
+    // Refused before anything was sent: a set that never started was not chosen.
+    const fail = (reason: string): void => done(failure(call.op, reason));
+    const fail2 = (reason: string): CallResult => failure(call.op, reason);
     switch (call.op) {
       case 'join':
         if (this.phase !== 'idle') return fail(this.phase === 'left' ? 'left' : 'already_initialized');
@@ -497,7 +557,7 @@ export class PaxosMachine {
       case 'set':
         if (this.phase !== 'running') return fail('not_running');
         return this.spawn(this.setOp(call.key, call.value, call), (r) =>
-          done(r.ok ? { ok: true, op: 'set', gen: r.gen } : { ok: false, op: 'set', reason: r.reason }));
+          done(r.ok ? { ok: true, op: 'set', gen: r.gen } : { ok: false, op: 'set', reason: r.reason, outcome: r.outcome }));
       case 'get':
         if (this.phase !== 'running') return fail('not_running');
         return this.spawn(this.getOp(call.key, call), done);
@@ -506,6 +566,11 @@ export class PaxosMachine {
         return this.spawn(this.askOp(call), done);
       case 'leave':
         return this.spawn(this.leaveOp(), () => done({ ok: true, op: 'leave' }));
+      case 'remove':
+        if (this.phase !== 'running') return fail('not_running');
+        if (call.node === this.node) return fail('a node leaves by itself (leave), it is not removed');
+        if (!has(this.quorum, call.node)) return fail(`node ${call.node} is not a member`);
+        return this.spawn(this.removeOp(call.node), (ok) => done(ok ? { ok: true, op: 'remove' } : fail2('no majority for the membership change')));
     }
   }
 
@@ -547,6 +612,10 @@ export class PaxosMachine {
         runningIds.add(m.node);
         quorum |= m.quorum ?? 0n; dead |= m.dead ?? 0n;
       }
+      // Nobody running answered: a cut-off or restarted member, or the first node. The
+      // quorum it last knew (every record of it, pending ones too) still stands; only
+      // a node that never had one founds a cluster of itself.
+      if (running.length === 0 && this.policy.durableQuorum) quorum = this.rememberedQuorum();
       let node: NodeId | undefined;
       let rejoin = false;
       if (fixed === undefined) {
@@ -617,6 +686,13 @@ export class PaxosMachine {
     }
   }
 
+  /** The union of every `'$paxos_quorum'` value in our ledger, valid or pending. */
+  private rememberedQuorum(): Bitmap {
+    let q = 0n;
+    for (const r of this.ledger.entries(QUORUM_KEY)) if (r.gen > 0 && r.value.kind === 'int') q |= BigInt(r.value.value);
+    return q;
+  }
+
   /**
    * Another address answers with our node id: two nodes share it. The one with the
    * greater address gives it up and joins again under a new id (ours only).
@@ -671,6 +747,15 @@ export class PaxosMachine {
     this.emit({ kind: 'left' });
   }
 
+  /** An operator's removal of a member: out of the quorum, into the dead set, forgotten by holders. */
+  private *removeOp(n: NodeId): Op<boolean> {
+    const out = yield* this.updateSetOp('quorum', n);
+    if (!out) return false;
+    yield* this.updateSetOp('dead', n);
+    this.broadcast({ t: 'forget', nodes: bit(n) });
+    return true;
+  }
+
   /** paxos_leave/1. */
   private *leaveNodeOp(n: NodeId): Op<void> {
     yield* this.updateSetOp('quorum', n);
@@ -710,7 +795,7 @@ export class PaxosMachine {
       this.failed = failed;
       if (action === 'set') this.startReplicator();
     }
-    if (dying.length === 0) return undefined;
+    if (dying.length === 0 || !this.policy.evictDead) return undefined;
     const self = this;
     return (function* () { for (const n of dying) yield* self.leaveNodeOp(n); })();
   }
@@ -764,20 +849,26 @@ export class PaxosMachine {
   }
 
   /** paxos_set/3. */
-  private *setOp(key: Term, value: Term, o: { retries?: number; timeout?: number }): Op<{ ok: true; gen: Gen } | { ok: false; reason: string }> {
+  private *setOp(key: Term, value: Term, o: { retries?: number; timeout?: number }): Op<SetOutcome> {
     const retries = o.retries ?? this.settings.max_sets;
     const tmo = (o.timeout ?? this.settings.response_timeout) * 1000;
     const ours = this.policy.name === 'ours';
+    const once = this.policy.atMostOnce;
     let reason = 'no agreement';
+    const rejected = (why: string): SetOutcome => ({ ok: false, reason: why, outcome: 'rejected' });
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (this.phase === 'left') return { ok: false, reason: 'left' };
+      if (this.phase === 'left') return rejected('left');
       if (attempt > 0 && this.policy.backoff) {
         const win = Math.min(this.settings.set_backoff * 2 ** (attempt - 1), this.settings.set_backoff_max) * 1000;
         yield* sleep(this.rng() * win);
+        if ((this.phase as Phase) === 'left') return rejected('left');
       }
       this.stats.setAttempts++;
       const { quorum, alive } = this.lifeQuorum();
       if (alive === 0n) { reason = 'empty quorum'; continue; }
+      // Only members count towards majorities (ours): a reply from a node outside our
+      // view of the quorum (a joiner, a learner) is no vote.
+      const members = ours ? quorum : ~0n;
       // The prepare round only finds a generation above every record; a proposer that
       // made the key's newest record itself, confirmed, knows it already (ours).
       const fast = attempt === 0 && this.policy.skipPrepare && this.ownsNewest(key);
@@ -791,29 +882,74 @@ export class PaxosMachine {
           if (m.node !== undefined) prepNodes = add(prepNodes, m.node);
           if (m.gen !== undefined && m.gen > k) k = m.gen;
         }
-        if (this.phase !== 'running') return { ok: false, reason: 'node id given up' }; // duplicateId()
-        if (!majority(prepNodes, quorum)) { reason = 'no majority for prepare'; continue; }
+        if (this.phase !== 'running') return rejected('node id given up'); // duplicateId(), before any accept
+        if (!majority(prepNodes & members, quorum)) { reason = 'no majority for prepare'; continue; }
       }
       const gen = this.nextGen(key, k);
       // Ours: decided once a majority of the quorum accepted; the round stays open for
       // the others (see decided() below). Admin keys keep SWI's whole round.
       const round: Round = {};
       const early = this.policy.decideAtMajority && !isAdminKey(key);
-      const acc = yield* collect({
-        msg: { t: 'accept', key, gen, value }, quorum: alive, timeoutMs: tmo, self: true, keepDuplicates: !ours,
-        stop: (m) => m.t === 'accept' && m.genA === 'nack',
+      const accept: PaxosMsg = { t: 'accept', key, gen, value };
+      let acc = yield* collect({
+        msg: accept, timeoutMs: tmo, self: true,
+        // At most once: every reply counts, and a nack ends the round only once no
+        // majority can accept. Undecided, the round waits for every member (a failed
+        // one's late nack may decide it); decided, for the live ones.
+        ...(once
+          ? {
+            keepDuplicates: true,
+            done: (rs: readonly Reply[]) => {
+              const v = acceptVerdict(rs, gen, quorum);
+              const replied = repliedBy(rs);
+              return v === 'rejected' || (v !== undefined && (alive & replied) === alive) || (quorum & replied) === quorum;
+            },
+          }
+          : { quorum: alive, keepDuplicates: !ours, stop: (m: PaxosMsg) => m.t === 'accept' && m.genA === 'nack' }),
         ...(early && {
-          enough: (rs: readonly Reply[]) => (round.decided = majority(acceptedBy(rs, gen), quorum) && rs.every((r) => acceptedGen(r) === gen)),
+          enough: once
+            ? (rs: readonly Reply[]) => (round.decided = acceptVerdict(rs, gen, quorum) === 'chosen')
+            : (rs: readonly Reply[]) => (round.decided = majority(acceptedBy(rs, gen), quorum) && rs.every((r) => acceptedGen(r) === gen)),
           onEnd: (rs: readonly Reply[]) => { round.all = rs; round.end?.(rs); },
         }),
       });
+      if (once) {
+        let verdict = acceptVerdict(acc, gen, quorum);
+        // Undecided (replies lost, members slow or cut off): resend the same accept to
+        // the members that said nothing. Acceptors take a resent ballot again, so a lost
+        // reply comes back; a nack to a resend may come from an acceptor that took the
+        // ballot before and moved on, so it proves nothing and is not counted.
+        for (let i = 0; verdict === undefined && i < ACCEPT_RESENDS && this.phase === 'running'; i++) {
+          const silent = quorum & ~repliedBy(acc);
+          if (silent === 0n) break;
+          const more = yield* collect({ msg: accept, quorum: silent, timeoutMs: tmo, self: false, keepDuplicates: true,
+            done: (rs: readonly Reply[]) => popcount((acceptedBy(acc, gen) | acceptedBy(rs, gen)) & quorum) >= needed(quorum) });
+          acc = [...acc, ...more.filter((r) => acceptedGen(r) === gen)];
+          verdict = acceptVerdict(acc, gen, quorum);
+        }
+        if (verdict === 'rejected') { reason = 'a majority refused the ballot'; continue; }
+        if (verdict === undefined) {
+          // Never retried: a new ballot could write the value a second time, after
+          // another set that came in between, if this one was chosen after all.
+          return { ok: false, reason: this.phase === 'running' ? 'no majority answered the accept' : 'node stopped during the accept', outcome: 'unknown' };
+        }
+        const accNodes = acceptedBy(acc, gen);
+        if (round.decided) {
+          this.decided(round, key, gen, value, accNodes, quorum);
+          return { ok: true, gen };
+        }
+        this.broadcast({ t: 'changed', key, gen, value, acceptors: accNodes });
+        yield* this.afterFailed(this.updateFailed('set', quorum, repliedBy(acc)));
+        return { ok: true, gen };
+      }
       let accNodes = 0n; let allSame = acc.length > 0;
       for (const r of acc) {
         const m = r.msg as { node?: NodeId; genA?: Gen | 'nack' };
         if (m.node !== undefined) accNodes = add(accNodes, m.node);
         if (m.genA !== gen) allSame = false;
       }
-      if (this.phase !== 'running') return { ok: false, reason: 'node id given up' }; // duplicateId()
+      // paxos.pl's rules (and ours before departure 13) report every failure alike.
+      if (this.phase !== 'running') return rejected('node id given up'); // duplicateId()
       if (!majority(accNodes, quorum)) { reason = 'no majority for accept'; continue; }
       if (prepNodes !== undefined && (prepNodes & accNodes) === 0n) { reason = 'prepare and accept sets do not intersect'; continue; }
       if (!allSame) { reason = 'c_element'; continue; }
@@ -825,7 +961,7 @@ export class PaxosMachine {
       yield* this.afterFailed(this.updateFailed('set', quorum, accNodes));
       return { ok: true, gen };
     }
-    return { ok: false, reason };
+    return rejected(reason);
   }
 
   /**

@@ -16,7 +16,7 @@ import type { Inbound } from '../transport/listeners.js';
 import type { ReplyStream } from '../transport/requests.js';
 import { addressText, type Address } from '../transport/address.js';
 import { type Bitmap, type NodeId, members } from './bits.js';
-import { type Call, type CallResult, type Effect, type Input, PaxosMachine } from './machine.js';
+import { type Call, type CallResult, type Effect, type Input, PaxosMachine, failure } from './machine.js';
 import type { LedgerOp } from './ledger-view.js';
 import { decodePaxos, encodePaxos } from './messages.js';
 import { OUR_POLICY, type Policy } from './policy.js';
@@ -79,7 +79,7 @@ function toTerm(t: TermInput): Term {
 
 export class PaxosNode {
   private readonly machine: PaxosMachine;
-  private readonly pendingCalls = new Map<number, (r: CallResult) => void>();
+  private readonly pendingCalls = new Map<number, { op: Call['op']; done: (r: CallResult) => void }>();
   private readonly pendingReplies = new Map<number, { replies: Term[]; done: (t: Term[]) => void }>();
   private readonly changeHandlers = new Set<{ key: Term; value: Term; handler: ChangeHandler }>();
   private readonly askHandlers = new Set<{ pattern: Term; handler: AskHandler }>();
@@ -213,16 +213,17 @@ export class PaxosNode {
     await Promise.all(this.sending);
     await this.o.transport.close();
     await this.ledger?.close();
-    for (const done of this.pendingCalls.values()) done({ ok: false, op: 'leave', reason: 'closed' });
+    // A set still in flight may have sent its accept: its outcome is unknown.
+    for (const p of this.pendingCalls.values()) p.done(failure(p.op, 'closed', 'unknown'));
   }
 
   // ------------------------------------------------------------- plumbing
 
   private call(call: Call): Promise<CallResult> {
-    if (this.closed) return Promise.resolve({ ok: false, op: call.op, reason: 'closed' });
+    if (this.closed) return Promise.resolve(failure(call.op, 'closed'));
     const cid = this.nextCid++;
     return new Promise((res) => {
-      this.pendingCalls.set(cid, res);
+      this.pendingCalls.set(cid, { op: call.op, done: res });
       this.step({ kind: 'call', cid, call });
     });
   }
@@ -342,9 +343,9 @@ export class PaxosNode {
         this.persist(e.ops);
         return;
       case 'result': {
-        const done = this.pendingCalls.get(e.cid);
+        const p = this.pendingCalls.get(e.cid);
         this.pendingCalls.delete(e.cid);
-        done?.(e.result);
+        p?.done(e.result);
         return;
       }
       case 'changed':

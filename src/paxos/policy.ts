@@ -31,6 +31,26 @@ export interface Policy {
   readonly skipPrepare: boolean;
   /** A set is answered once a majority accepted; changed/4 follows when the round ends (departure 12). */
   readonly decideAtMajority: boolean;
+  /**
+   * A set takes effect at most once (departure 13): a nack does not end the accept
+   * round, a majority of accepts is chosen whatever else arrives, a ballot is retried
+   * only when a majority refused it, and a round that ends undecided is resolved by
+   * resending its accept, else reported as of unknown outcome, never retried.
+   */
+  readonly atMostOnce: boolean;
+  /**
+   * A node that hears from no running member at start-up takes its quorum from its own
+   * ledger (the newest `'$paxos_quorum'` it holds), not {itself} (departure 14): a
+   * restarted member never forms a majority alone.
+   */
+  readonly durableQuorum: boolean;
+  /**
+   * paxos.pl removes a member from the quorum once its failure score says it is dead.
+   * Ours never changes the membership on its own (departure 15): two such removals
+   * made by different sides of a partition leave views whose majorities do not meet.
+   * A failed member is only not waited for; an operator removes one (removeMember).
+   */
+  readonly evictDead: boolean;
 }
 
 export const SWI_POLICY: Policy = Object.freeze({
@@ -48,6 +68,9 @@ export const SWI_POLICY: Policy = Object.freeze({
   guardStale: false,
   skipPrepare: false,
   decideAtMajority: false,
+  atMostOnce: false,
+  durableQuorum: false,
+  evictDead: true,
 });
 
 export const OUR_POLICY: Policy = Object.freeze({
@@ -65,6 +88,9 @@ export const OUR_POLICY: Policy = Object.freeze({
   guardStale: true,
   skipPrepare: true,
   decideAtMajority: true,
+  atMostOnce: true,
+  durableQuorum: true,
+  evictDead: false,
 });
 
 /** Bits below the round in a unique ballot: 1 zero bit + 10 bits of node id (ids 0..1000). */

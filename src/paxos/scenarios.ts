@@ -215,3 +215,67 @@ export function lostChanged(policy: Policy, seed: number): LostChangedOutcome {
   const val = (r: ReturnType<Sim['await']>): Term | undefined => (r?.ok && r.op === 'get' ? r.value : undefined);
   return { bGet: val(b), dQuorumGet: val(d), settledOn };
 }
+
+/** A client's call, for the history checkers (as fuzz.ts ClientOp). */
+export interface ScriptedOp { readonly client: number; readonly handle: CallHandle }
+
+/**
+ * Issue 15, 2: a set whose accepts reach every member but whose accept replies are all
+ * lost, then a quorum read. The value was chosen, so the set must not be reported as
+ * definitely failed.
+ */
+export function lostAcceptReplies(policy: Policy, seed: number): ScriptedOp[] {
+  const sim = cluster(policy, seed, ['a', 'b', 'c']);
+  const ops: ScriptedOp[] = [];
+  const first = sim.call('a', { op: 'set', key: K, value: int(1) });
+  ops.push({ client: 0, handle: first });
+  sim.await(first);
+  sim.runFor(50);
+  sim.dropRule = (_f, _t, m, kind) => kind === 'reply' && m.t === 'accept';
+  const lost = sim.call('a', { op: 'set', key: K, value: int(2), retries: 0 });
+  ops.push({ client: 0, handle: lost });
+  sim.await(lost);
+  sim.dropRule = undefined;
+  sim.runFor(100);
+  const read = sim.call('b', { op: 'get', key: K, quorum: true });
+  ops.push({ client: 1, handle: read });
+  sim.await(read);
+  return ops;
+}
+
+/**
+ * Issue 15, 3: c is killed and restarted, with its ledger and node id, while cut off
+ * from a and b; clients write through c and through a; the partition heals and every
+ * node is read. A restarted member that founds a quorum of itself acknowledges writes
+ * nobody else holds.
+ */
+export function restartedAlone(policy: Policy, seed: number): { ops: ScriptedOp[]; converged: boolean } {
+  const sim = cluster(policy, seed, ['a', 'b', 'c']);
+  const ops: ScriptedOp[] = [];
+  const run = (client: number, addr: string, call: Parameters<Sim['call']>[1]): void => {
+    const handle = sim.call(addr, call);
+    ops.push({ client, handle });
+    sim.await(handle);
+  };
+  run(0, 'a', { op: 'set', key: K, value: int(1) });
+  sim.runFor(50);
+  const id = sim.machine('c').node;
+  const data = sim.crash('c');
+  sim.partition([['a', 'b'], ['c']]);
+  sim.runFor(100);
+  if (!sim.await(sim.start('c', id, data), 5000)?.ok) throw new Error('c did not restart');
+  sim.runFor(50);
+  run(1, 'c', { op: 'set', key: K, value: int(2) });
+  sim.runFor(20);
+  run(0, 'a', { op: 'set', key: K, value: int(3) });
+  sim.partition(undefined);
+  sim.runFor(3000);
+  const finals: string[] = [];
+  for (const n of ['a', 'b', 'c']) {
+    const handle = sim.call(n, { op: 'get', key: K, quorum: true });
+    ops.push({ client: 2, handle });
+    const r = sim.await(handle);
+    finals.push(r?.ok && r.op === 'get' ? termKey(r.value) : 'none');
+  }
+  return { ops, converged: finals.every((f) => f === finals[0] && f !== 'none') };
+}

@@ -6,7 +6,7 @@ import { termKey } from '../term/equal.js';
 import type { Term } from '../term/types.js';
 import type { Entry, ValidEntry } from '../store/ledger.js';
 import type { NodeId } from './bits.js';
-import { type Addr, type Call, type CallResult, type Effect, type Input, PaxosMachine } from './machine.js';
+import { type Addr, type Call, type CallResult, type Effect, type Input, PaxosMachine, failure } from './machine.js';
 import type { Gen, PaxosMsg } from './messages.js';
 import type { Policy } from './policy.js';
 import { type Settings, makeSettings } from './settings.js';
@@ -35,6 +35,7 @@ export interface SimOptions {
 }
 
 export interface CallHandle {
+  readonly addr: Addr;
   readonly call: Call;
   readonly at: number;
   done: boolean;
@@ -98,6 +99,8 @@ export class SimNode {
   machine: PaxosMachine | undefined;
   /** Incarnation: events of a crashed machine are discarded. */
   epoch = 0;
+  /** Stopped (SIGSTOP): inputs wait here, in arrival order, until resume(). */
+  paused: (() => void)[] | undefined;
   readonly changes: { at: number; key: Term; value: Term }[] = [];
   readonly progress: { at: number; replicated: number; pending: number }[] = [];
   constructor(readonly addr: Addr) {}
@@ -114,6 +117,8 @@ export class Sim {
   readonly violations: Violation[] = [];
   /** Every acknowledged set: (key, gen, value). */
   readonly acked: { key: Term; gen: Gen; value: Term }[] = [];
+  /** Every call made, in call order (for history checkers). */
+  readonly history: CallHandle[] = [];
   /** (key, gen) -> value of every record that ever became valid on any node. */
   private readonly validAt = new Map<string, string>();
   private readonly heap = new Heap();
@@ -163,6 +168,7 @@ export class Sim {
     // What the runtime restores from the durable ledger: every record, pending ones too.
     const data = n.machine ? [...n.machine.ledger.records()] : [];
     n.machine = undefined;
+    n.paused = undefined;
     n.epoch++;
     return data;
   }
@@ -180,16 +186,36 @@ export class Sim {
 
   call(addr: Addr, call: Call): CallHandle {
     const cid = this.nextCid++;
-    const h: CallHandle = { call, at: this.now, done: false };
+    const h: CallHandle = { addr, call, at: this.now, done: false };
     this.calls.set(`${addr}#${cid}`, h);
+    this.history.push(h);
     this.input(addr, { kind: 'call', cid, call });
     return h;
   }
 
+  /** Stop a node as SIGSTOP does: it neither runs timers nor reads datagrams, which queue up. */
+  pause(addr: Addr): void {
+    const n = this.nodes.get(addr)!;
+    n.paused ??= [];
+  }
+
+  /** SIGCONT: the node takes every queued input, in order, now. */
+  resume(addr: Addr): void {
+    const n = this.nodes.get(addr)!;
+    const q = n.paused;
+    n.paused = undefined;
+    for (const run of q ?? []) run();
+  }
+
   private input(addr: Addr, input: Input): void {
     const n = this.nodes.get(addr);
+    if (n?.paused && n.machine) {
+      const epoch = n.epoch;
+      n.paused.push(() => { if (n.epoch === epoch) this.input(addr, input); });
+      return;
+    }
     if (!n?.machine) {
-      if (input.kind === 'call') this.finish(addr, input.cid, { ok: false, op: input.call.op, reason: 'crashed' });
+      if (input.kind === 'call') this.finish(addr, input.cid, failure(input.call.op, 'crashed'));
       return;
     }
     const effects = n.machine.step(this.now, input);
