@@ -53,7 +53,7 @@ async function run(c: ChildCommand): Promise<unknown> {
       const lat: number[] = []; let failed = 0;
       for (let i = 1; i <= c.n; i++) {
         const t0 = performance.now();
-        const ok = await node.set(atom(c.key), int(i));
+        const ok = (await node.trySet(atom(c.key), int(i))).ok;
         const t1 = performance.now();
         if (ok) lat.push(t1 - t0); else failed++;
       }

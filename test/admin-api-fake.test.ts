@@ -105,11 +105,24 @@ describe('admin API over a fake cluster', () => {
     expect(cluster().data.size).to.equal(0);
   });
 
-  it('answers 503 when the cluster gives no agreement', async () => {
+  it('answers 503 for a set that was not chosen and 504 for one of unknown outcome, with the outcome in a header', async () => {
     cluster().agree = false;
     const res = await fetch(q('/set', { key: 'a' }), { method: 'PUT', body: '1' });
     expect(res.status).to.equal(503);
-    expect(await res.text()).to.equal('no agreement on a\n');
+    expect(res.headers.get('x-paxos-outcome')).to.equal('rejected');
+    expect(await res.text()).to.equal('not chosen for a: fake cluster told to disagree\n');
+    cluster().failure = 'unknown';
+    const res2 = await fetch(q('/set', { key: 'a' }), { method: 'PUT', body: '1' });
+    expect(res2.status).to.equal(504);
+    expect(res2.headers.get('x-paxos-outcome')).to.equal('unknown');
+    expect(await res2.text()).to.equal('outcome unknown for a: fake cluster told to disagree\n');
+    cluster().failure = 'rejected';
+  });
+
+  it('reports the generation of an acknowledged set in a header', async () => {
+    const res = await fetch(q('/set', { key: 'g' }), { method: 'PUT', body: '1' });
+    expect(res.status).to.equal(204);
+    expect(Number(res.headers.get('x-paxos-gen'))).to.be.greaterThan(0);
   });
 
   it('lists keys that unify with a pattern, as text lines or NDJSON', async () => {

@@ -25,14 +25,20 @@ describe('cli client commands over a fake cluster', () => {
     expect(get.stdout).to.equal('7\n');
   });
 
-  it('exits 1 with one line for an unknown key and for no agreement', async () => {
+  it('exits 1 with one line for an unknown key and for a set not chosen, 3 for a set of unknown outcome', async () => {
     expect(await runCli(['get', 'missing', '--admin', ADMIN])).to.deep.equal({
       code: 1, stdout: '', stderr: 'prolog-paxos get: no agreed value for missing\n',
     });
     cluster().agree = false;
     expect(await runCli(['set', 'a', '1', '--admin', ADMIN])).to.deep.equal({
-      code: 1, stdout: '', stderr: 'prolog-paxos set: no agreement on a\n',
+      code: 1, stdout: '', stderr: 'prolog-paxos set: not chosen for a: fake cluster told to disagree\n',
     });
+    cluster().failure = 'unknown';
+    expect(await runCli(['set', 'a', '1', '--admin', ADMIN])).to.deep.equal({
+      code: 3, stdout: '',
+      stderr: 'prolog-paxos set: outcome unknown for a: fake cluster told to disagree (it may have been chosen: read the key before writing again)\n',
+    });
+    cluster().failure = 'rejected';
   });
 
   it('exits 1 when no node answers', async () => {

@@ -3,21 +3,23 @@
 // underneath is not the subject. Tests that use it say "fake cluster" in their name.
 import { type AdminServer, startAdminServer } from '../src/cli/admin-server.js';
 import { AsyncQueue } from '../src/cli/async-queue.js';
-import type { Cluster, ClusterStatus, Entry } from '../src/cli/cluster.js';
+import type { Cluster, ClusterStatus, Entry, SetOutcome } from '../src/cli/cluster.js';
 import { type Term, compareTerms, termKey, unifiable } from '../src/term/index.js';
 
 export class FakeCluster implements Cluster {
   readonly data = new Map<string, Entry>();
   private readonly watchers = new Set<{ pattern: Term; queue: AsyncQueue<Entry> }>();
-  /** When false, set() reports no agreement, as a quorum that lost its majority. */
+  /** When false, set() reports no agreement, as a quorum that lost its majority, with this outcome. */
   agree = true;
+  failure: 'rejected' | 'unknown' = 'rejected';
+  private gen = 0;
   closed = false;
 
-  async set(key: Term, value: Term): Promise<boolean> {
-    if (!this.agree) return false;
+  async set(key: Term, value: Term): Promise<SetOutcome> {
+    if (!this.agree) return { ok: false, outcome: this.failure, reason: 'fake cluster told to disagree' };
     this.data.set(termKey(key), { key, value });
     for (const w of this.watchers) if (unifiable(w.pattern, key)) w.queue.push({ key, value });
-    return true;
+    return { ok: true, gen: ++this.gen };
   }
 
   async get(key: Term): Promise<Term | undefined> {

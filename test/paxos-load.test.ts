@@ -37,7 +37,7 @@ describe('paxos node: 8 concurrent set loops on 5 nodes', function () {
       // Bounded: 8 x 400 sets, and a deadline.
       const end = Date.now() + 60_000;
       await Promise.all(Array.from({ length: 8 }, async (_, c) => {
-        for (let i = 1; i <= 400 && Date.now() < end; i++) if (!(await n.set(atom(`load${c}`), int(i)))) failed++;
+        for (let i = 1; i <= 400 && Date.now() < end; i++) if (!(await n.trySet(atom(`load${c}`), int(i))).ok) failed++;
       }));
     } finally {
       clearInterval(watch);

@@ -22,6 +22,20 @@ export const MEDIA = {
   sse: 'text/event-stream; charset=utf-8',
 } as const;
 
+/**
+ * Response header of a set that was not acknowledged: `rejected` (503, not chosen:
+ * safe to retry) or `unknown` (504, it may have been chosen: read before writing again).
+ */
+export const OUTCOME_HEADER = 'x-paxos-outcome';
+
+/** How a set that was not acknowledged is described, by the admin API and the CLI alike. */
+export function setFailureText(outcome: 'rejected' | 'unknown', keyText: string, reason: string): string {
+  return `${outcome === 'unknown' ? 'outcome unknown' : 'not chosen'} for ${keyText}: ${reason}`;
+}
+
+/** Response header of an acknowledged set: the generation its value was chosen at. */
+export const GEN_HEADER = 'x-paxos-gen';
+
 /** Largest request body accepted (a value's Prolog text or JSON). */
 export const MAX_BODY_BYTES = 1 << 20;
 

@@ -1,8 +1,8 @@
 // A Cluster reached through a running node's admin API: what `prolog-paxos set`
 // and friends, the console, and an express-session store in another process use.
 import type { JSONValue, Term } from '../term/index.js';
-import { type EntryJSON, MEDIA, PATHS, termFromJSON } from './admin-api.js';
-import type { Cluster, ClusterStatus, Entry } from './cluster.js';
+import { type EntryJSON, GEN_HEADER, MEDIA, OUTCOME_HEADER, PATHS, setFailureText, termFromJSON } from './admin-api.js';
+import type { Cluster, ClusterStatus, Entry, SetOutcome } from './cluster.js';
 import { type HostPort, formatHostPort } from './hostport.js';
 import { termText } from './term-text.js';
 
@@ -49,19 +49,21 @@ export class RemoteCluster implements Cluster {
     throw new AdminError(message || `HTTP ${res.status}`, res.status);
   }
 
-  async set(key: Term, value: Term): Promise<boolean> {
+  async set(key: Term, value: Term): Promise<SetOutcome> {
     const res = await this.request(PATHS.set, { key: termText(key) }, {
       method: 'PUT',
       headers: { 'content-type': MEDIA.prolog },
       body: termText(value),
     });
-    if (res.status === 503) {
-      await res.body?.cancel();
-      return false;
+    const outcome = res.headers.get(OUTCOME_HEADER);
+    if ((res.status === 503 || res.status === 504) && (outcome === 'rejected' || outcome === 'unknown')) {
+      const text = (await res.text()).trim();
+      const prefix = setFailureText(outcome, termText(key), '');
+      return { ok: false, outcome, reason: text.startsWith(prefix) ? text.slice(prefix.length) : text };
     }
     if (!res.ok) return RemoteCluster.fail(res);
     await res.body?.cancel();
-    return true;
+    return { ok: true, gen: Number(res.headers.get(GEN_HEADER) ?? 0) };
   }
 
   async get(key: Term): Promise<Term | undefined> {

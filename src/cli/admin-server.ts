@@ -15,7 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type JSONValue, type Term, compoundOf, isGround } from '../term/index.js';
 import { groundFromJSON } from './json-terms.js';
-import { type EntryJSON, type Format, MAX_BODY_BYTES, MEDIA, PATHS, termJSON } from './admin-api.js';
+import { type EntryJSON, type Format, GEN_HEADER, MAX_BODY_BYTES, MEDIA, OUTCOME_HEADER, PATHS, setFailureText, termJSON } from './admin-api.js';
 import { MAX_UDP_PAYLOAD } from '../transport/framing.js';
 import type { Cluster, Entry } from './cluster.js';
 import type { HostPort } from './hostport.js';
@@ -27,7 +27,7 @@ const MESSAGE_OVERHEAD = 512;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(readonly status: number, message: string, readonly headers: Readonly<Record<string, string>> = {}) {
     super(message);
   }
 }
@@ -43,7 +43,7 @@ export async function startAdminServer(cluster: Cluster, listen: HostPort, log?:
     handle(cluster, req, res, streams, log).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
       if (status === 500) log?.error({ err: e, url: req.url }, 'admin request failed');
-      sendError(req, res, status, e instanceof Error ? e.message : String(e));
+      sendError(req, res, status, e instanceof Error ? e.message : String(e), e instanceof HttpError ? e.headers : {});
     });
   });
   server.headersTimeout = 10_000;
@@ -86,7 +86,7 @@ function formatOf(req: IncomingMessage, url: URL, streaming: boolean): Format {
   return 'text';
 }
 
-function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
+function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string, headers: Readonly<Record<string, string>> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -98,7 +98,7 @@ function sendError(req: IncomingMessage, res: ServerResponse, status: number, me
   } catch {
     // an unknown ?format= is itself the error being reported: answer in text
   }
-  res.writeHead(status, { 'content-type': json ? MEDIA.json : MEDIA.text });
+  res.writeHead(status, { ...headers, 'content-type': json ? MEDIA.json : MEDIA.text });
   res.end(json ? JSON.stringify({ error: oneLine }) + '\n' : oneLine + '\n');
 }
 
@@ -200,7 +200,12 @@ async function handle(cluster: Cluster, req: IncomingMessage, res: ServerRespons
       if (size > MAX_UDP_PAYLOAD - MESSAGE_OVERHEAD) {
         throw new HttpError(413, `key and value take ${size} bytes as text: a paxos message must fit one UDP datagram (${MAX_UDP_PAYLOAD - MESSAGE_OVERHEAD} bytes for both)`);
       }
-      if (!(await cluster.set(key, value))) throw new HttpError(503, `no agreement on ${termText(key)}`);
+      const r = await cluster.set(key, value);
+      // 503: not chosen, safe to retry. 504: the outcome is unknown (it may have been chosen).
+      if (!r.ok) {
+        throw new HttpError(r.outcome === 'unknown' ? 504 : 503, setFailureText(r.outcome, termText(key), r.reason), { [OUTCOME_HEADER]: r.outcome });
+      }
+      res.setHeader(GEN_HEADER, String(r.gen));
       if (format === 'json') sendEntry(res, format, { key, value });
       else res.writeHead(204).end();
       return;

@@ -1,7 +1,7 @@
 // `prolog-paxos set|get|keys|watch|status`: clients of a running node's admin API.
 import { parseArgs } from 'node:util';
 import { type Term, compoundOf, isGround, variable } from '../term/index.js';
-import { termJSON } from './admin-api.js';
+import { setFailureText, termJSON } from './admin-api.js';
 import { AdminError, RemoteCluster } from './admin-client.js';
 import type { Cluster, ClusterStatus, Entry } from './cluster.js';
 import { DEFAULT_ADMIN, ENV_PREFIX } from './config.js';
@@ -92,9 +92,11 @@ async function run(cmd: ClientCommand, cluster: Cluster, terms: Term[], json: bo
   switch (cmd) {
     case 'set': {
       const [key, value] = terms as [Term, Term];
-      if (await cluster.set(key, value)) return EXIT.ok;
-      say(io.stderr, `prolog-paxos set: no agreement on ${termText(key)}`);
-      return EXIT.failed;
+      const r = await cluster.set(key, value);
+      if (r.ok) return EXIT.ok;
+      const hint = r.outcome === 'unknown' ? ' (it may have been chosen: read the key before writing again)' : '';
+      say(io.stderr, `prolog-paxos set: ${setFailureText(r.outcome, termText(key), r.reason)}${hint}`);
+      return r.outcome === 'unknown' ? EXIT.unknown : EXIT.failed;
     }
     case 'get': {
       const key = terms[0]!;

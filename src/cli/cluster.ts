@@ -4,6 +4,9 @@
 // admin API (admin-client.ts). Keeping consumers on this interface lets the
 // session store run in-process or against a remote node alike.
 import type { Term } from '../term/index.js';
+import type { SetOutcome } from '../paxos/machine.js';
+
+export type { SetOutcome };
 
 export interface Entry {
   readonly key: Term;
@@ -26,10 +29,11 @@ export interface ClusterStatus {
 export interface Cluster {
   /**
    * paxos_set/2: agree on `value` for `key`, both ground (SWI raises an
-   * instantiation error for a value with variables). Resolves false when the
-   * quorum gave no agreement (SWI's paxos_set/2 failing).
+   * instantiation error for a value with variables). Resolves `{ ok: true }` once
+   * chosen; otherwise `{ ok: false, outcome }`: 'rejected' (not chosen, never will be)
+   * or 'unknown' (it may have been chosen: read before writing again).
    */
-  set(key: Term, value: Term): Promise<boolean>;
+  set(key: Term, value: Term): Promise<SetOutcome>;
   /** paxos_get/2: the agreed value, or undefined when the key is unknown or there is no agreement. */
   get(key: Term): Promise<Term | undefined>;
   /** Entries of the local ledger whose key unifies with `pattern`. */

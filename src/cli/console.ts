@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { type Term, compoundOf, isGround, variable } from '../term/index.js';
+import { setFailureText } from './admin-api.js';
 import { AdminError, RemoteCluster } from './admin-client.js';
 import { adminAddress, statusText } from './client-commands.js';
 import type { Cluster } from './cluster.js';
@@ -136,7 +137,8 @@ export async function runStatement(t: Term, cluster: Cluster, io: CliIO): Promis
       const [key, value] = t.args as [Term, Term];
       if (!isGround(key)) throw new UsageError(`key must be ground: ${termText(key)}`);
       if (!isGround(value)) throw new UsageError(`value must be ground: ${termText(value)}`);
-      say(io.stdout, (await cluster.set(key, value)) ? 'true.' : `no agreement on ${termText(key)}.`);
+      const r = await cluster.set(key, value);
+      say(io.stdout, r.ok ? 'true.' : `${setFailureText(r.outcome, termText(key), r.reason)}.`);
     } else {
       const key = t.kind === 'compound' && t.name === 'get' && t.args.length === 1 ? t.args[0]! : t;
       if (!isGround(key)) throw new UsageError(`key must be ground: ${termText(key)}`);

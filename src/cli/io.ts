@@ -12,7 +12,8 @@ export interface CliIO {
 }
 
 /** Exit codes: 0 success; 1 no agreement, unknown key or unreachable node; 2 usage or syntax error. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit statuses: 1 a failure (for set: not chosen, safe to retry), 2 a usage error, 3 a set whose outcome is unknown. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unknown: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export function say(stream: Writable, line: string): void {

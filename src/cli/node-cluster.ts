@@ -11,7 +11,7 @@ import {
   type ScopeOptions, type Transport, type UnicastTransport, address, addressText, openScope,
 } from '../transport/index.js';
 import { AsyncQueue } from './async-queue.js';
-import type { Cluster, ClusterStatus, Entry } from './cluster.js';
+import type { Cluster, ClusterStatus, Entry, SetOutcome } from './cluster.js';
 import type { NodeConfig } from './config.js';
 import type { Logger } from './log.js';
 import { termText } from './term-text.js';
@@ -60,8 +60,8 @@ class NodeCluster implements Cluster {
     private readonly scope: string,
   ) {}
 
-  set(key: Term, value: Term): Promise<boolean> {
-    return this.node.set(key, value);
+  set(key: Term, value: Term): Promise<SetOutcome> {
+    return this.node.trySet(key, value);
   }
 
   get(key: Term): Promise<Term | undefined> {

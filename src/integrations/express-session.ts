@@ -155,9 +155,8 @@ export class ClusterSessionStore extends session.Store {
   }
 
   private async put(sid: string, value: Term): Promise<void> {
-    if (!(await this.cluster.set(sessionKey(sid), value))) {
-      throw new NoAgreementError(`no agreement on session ${JSON.stringify(sid)}`);
-    }
+    const r = await this.cluster.set(sessionKey(sid), value);
+    if (!r.ok) throw new NoAgreementError(`session ${JSON.stringify(sid)}: ${r.outcome === 'unknown' ? 'outcome unknown' : 'not chosen'}: ${r.reason}`);
   }
 
   private async live(): Promise<[string, SessionData][]> {

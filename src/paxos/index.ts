@@ -1,8 +1,9 @@
 // Paxos: the node runtime, its settings and policies (the pure machine and the
 // simulator stay internal; import them from their modules for tests and tools).
 export {
-  PaxosNode, PaxosError,
+  PaxosNode, PaxosError, SetError,
   type PaxosNodeOptions, type TermInput, type SetOptions, type GetOptions, type AskOptions, type LedgerRecord,
 } from './node.js';
+export type { SetFailure, SetOutcome } from './machine.js';
 export { DEFAULT_SETTINGS, SWI_DEFAULTS, makeSettings, type Settings } from './settings.js';
 export { OUR_POLICY, SWI_POLICY, type Policy } from './policy.js';

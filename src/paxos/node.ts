@@ -16,7 +16,8 @@ import type { Inbound } from '../transport/listeners.js';
 import type { ReplyStream } from '../transport/requests.js';
 import { addressText, type Address } from '../transport/address.js';
 import { type Bitmap, type NodeId, members } from './bits.js';
-import { type Call, type CallResult, type Effect, type Input, PaxosMachine, failure } from './machine.js';
+import { type Call, type CallResult, type Effect, type Input, PaxosMachine, type SetFailure, type SetOutcome, failure } from './machine.js';
+import { writeTerm } from '../text/write.js';
 import type { LedgerOp } from './ledger-view.js';
 import { decodePaxos, encodePaxos } from './messages.js';
 import { OUR_POLICY, type Policy } from './policy.js';
@@ -66,12 +67,29 @@ export class PaxosError extends Error {
   override name = 'PaxosError';
 }
 
+/**
+ * A set that was not acknowledged. `outcome` says what the caller may assume:
+ * 'rejected': the value was not chosen and never will be (safe to retry or give up);
+ * 'unknown': it may have been chosen, or may still be (a timeout, lost replies, the
+ * node closed meanwhile): read the key to find out before writing again.
+ */
+export class SetError extends PaxosError {
+  override name = 'SetError';
+  constructor(readonly outcome: SetFailure, readonly reason: string, key: Term) {
+    super(`${outcome === 'rejected' ? 'not chosen' : 'outcome unknown'}: ${reason} (key ${termText(key)})`);
+  }
+}
+
 type ChangeHandler = (key: Term, value: Term) => void;
 type AskHandler = (message: Term) => Term[] | Promise<Term[]>;
 
 // The machine answers its own requests and applies its own broadcasts; a copy sent
 // to ourselves (when we are among the peers) would only be decoded and dropped.
 const EXCEPT_SELF = { exceptSelf: true } as const;
+
+function termText(t: Term): string {
+  return writeTerm(t, { style: 'writeq' });
+}
 
 function toTerm(t: TermInput): Term {
   return typeof t === 'string' ? readTerm(t) : t;
@@ -134,14 +152,38 @@ export class PaxosNode {
 
   // ------------------------------------------------------------------ API
 
-  /** paxos_set/3: true when the quorum agreed. */
-  async set(key: TermInput, value: TermInput, opts: SetOptions = {}): Promise<boolean> {
+  /**
+   * paxos_set/3: resolves true once a majority of the quorum accepted the value (it is
+   * chosen); rejects with a SetError otherwise, whose `outcome` tells a value that was
+   * not chosen from one whose fate is unknown. A set takes effect at most once.
+   */
+  async set(key: TermInput, value: TermInput, opts: SetOptions = {}): Promise<true> {
+    const k = toTerm(key);
+    const r = await this.trySet(k, value, opts);
+    if (!r.ok) throw new SetError(r.outcome, r.reason, k);
+    return true;
+  }
+
+  /** As set(), but resolves with the outcome instead of rejecting: `{ ok: true, gen }` or `{ ok: false, outcome, reason }`. */
+  async trySet(key: TermInput, value: TermInput, opts: SetOptions = {}): Promise<SetOutcome> {
     const k = toTerm(key);
     const v = toTerm(value);
     // As paxos_set/3's must_be(ground, Key-Value): a variable cannot be agreed on.
     if (!isGround(k) || !isGround(v)) throw new PaxosError('instantiation error: key and value must be ground');
     const r = await this.call({ op: 'set', key: k, value: v, ...opts });
-    return r.ok;
+    if (r.ok) return { ok: true, gen: r.op === 'set' ? r.gen : 0 };
+    return { ok: false, reason: r.reason, outcome: r.op === 'set' ? r.outcome : 'rejected' };
+  }
+
+  /**
+   * Remove a member that is gone for good (a lost machine) from the quorum, so that
+   * majorities are counted without it. Our nodes never do this on their own (a member
+   * that is only cut off or slow stays a member); a running node that is removed
+   * adds itself again.
+   */
+  async removeMember(node: NodeId): Promise<void> {
+    const r = await this.call({ op: 'remove', node });
+    if (!r.ok) throw new PaxosError(`cannot remove node ${node}: ${r.reason}`);
   }
 
   /** paxos_get/3: the value, or undefined when there is none or no majority agrees. */
