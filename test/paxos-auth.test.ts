@@ -129,16 +129,21 @@ describe('paxos: an authenticated mixed cluster (ours + swipl with prolog/paxos_
   it('replayed and bit-flipped copies of its own datagrams change nothing', async () => {
     const members = [swi!, ours[0]!, ours[1]!];
     tap = await RawPeer.bind(TAP, '127.0.0.1');
+    // The tap is everyone's peer: it gets the bytes each member sends all the others.
     expect(await setOn(ours[0]!, 'rollback', 'old')).to.equal(true);
+    expect(await setOn(ours[1]!, 'rollback', 'old2')).to.equal(true);
     await new Promise((r) => setTimeout(r, 200));
-    const captured = tap.received.map((c) => c.data);
-    expect(captured.length, 'the tap is a peer: it got the round').to.be.greaterThan(0);
-    expect(await setOn(ours[1]!, 'rollback', 'new')).to.equal(true);
+    const captured = [...tap.received];
+    for (const p of [PORTS[1]!, PORTS[2]!]) expect(captured.some((c) => c.from.port === p), `datagrams of ${p} captured`).to.equal(true);
+    expect(await setOn(swi!, 'rollback', 'new')).to.equal(true);
     const replayed0 = ours.map((o) => o.transport.auth!.drops.replayed);
+    // Each copy goes to the members that had the original: every one but its sender
+    // (a member never hears its own datagrams, so one sent back to it is no replay there).
     for (const port of PORTS) {
       for (const c of captured) {
-        await tap.send(c, address('127.0.0.1', port));
-        const g = Buffer.from(c);
+        if (c.from.port === port) continue;
+        await tap.send(c.data, address('127.0.0.1', port));
+        const g = Buffer.from(c.data);
         g[g.length - 2]! ^= 0x10;
         await tap.send(g, address('127.0.0.1', port));
         await new Promise((r) => setTimeout(r, 2));
