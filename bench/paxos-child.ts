@@ -4,7 +4,8 @@
 // inside Prolog). Also reports the event-loop delay and CPU time over a measured
 // window, and can CPU-profile that window (for finding where a set's time goes).
 //
-//   argv: <port> <comma-separated peer ports> <memory | lmdb:DIR>
+//   argv: <port> <comma-separated peer ports> <memory | lmdb:DIR> [auth]
+//   (auth: every datagram signed and checked with BENCH_AUTH_KEY, as bench/auth.ts compares)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -12,6 +13,9 @@ import { atom, int } from '../src/term/build.js';
 import { writeTerm } from '../src/text/write.js';
 import { LmdbLedger } from '../src/store/lmdb.js';
 import { ourNode } from '../test/paxos-support.js';
+
+/** The key of authenticated bench clusters (a benchmark's, not a secret). */
+const BENCH_AUTH_KEY = { id: 'bench', secret: '0123456789abcdef0123456789abcdef' } as const;
 
 export type ChildCommand =
   | { readonly cmd: 'quorum' }
@@ -27,14 +31,17 @@ export type ChildCommand =
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
 const epochMs = (): number => performance.timeOrigin + performance.now();
 
-const [portArg, peersArg, ledgerArg = 'memory'] = process.argv.slice(2);
+const [portArg, peersArg, ledgerArg = 'memory', authArg] = process.argv.slice(2);
 const port = Number(portArg);
 const peers = peersArg!.split(',').map(Number);
 // 'memory': the node's default, its records only in its own memory (as SWI's).
 const ledger = ledgerArg === 'memory'
   ? undefined
   : (mkdirSync(ledgerArg.slice('lmdb:'.length), { recursive: true }), LmdbLedger.open(ledgerArg.slice('lmdb:'.length)));
-const node = await ourNode(port, peers, ledger ? { ledger } : {});
+const node = await ourNode(port, peers, {
+  ...(ledger && { ledger }),
+  ...(authArg === 'auth' && { transportConfig: { auth: { keys: [BENCH_AUTH_KEY] } } }),
+});
 // Only the key the propagation measurement watches: an IPC message per change of
 // every key cost the proposer about a tenth of its CPU in the set loop (harness, not node).
 node.onChange('chg', '_', (k, v) => {

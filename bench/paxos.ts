@@ -107,7 +107,7 @@ async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** A bound on one concurrent batch: generous (a set that retries to its limit takes about a second). */
 const concTimeout = (sets: number): number => 60_000 + sets * 200;
 
-function pct(xs: readonly number[], p: number): number {
+export function pct(xs: readonly number[], p: number): number {
   if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))]!;
@@ -126,7 +126,7 @@ function coldRate(lat: readonly number[]): number {
 }
 
 /** One of our nodes in its own process (bench/paxos-child.ts), driven over IPC. */
-class ChildNode {
+export class ChildNode {
   private nextId = 1;
   private readonly waiting = new Map<number, { res: (r: unknown) => void; rej: (e: Error) => void }>();
   readonly events: { key: Term; value: Term; at: number }[] = [];
@@ -144,9 +144,10 @@ class ChildNode {
     });
   }
 
-  static async start(port: number, peers: readonly number[], ledger: string): Promise<ChildNode> {
+  /** `extra`: further argv of bench/paxos-child.ts (e.g. `auth`). */
+  static async start(port: number, peers: readonly number[], ledger: string, extra: readonly string[] = []): Promise<ChildNode> {
     const script = fileURLToPath(new URL('./paxos-child.ts', import.meta.url));
-    const proc = fork(script, [String(port), peers.join(','), ledger], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(script, [String(port), peers.join(','), ledger, ...extra], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const c = new ChildNode(proc);
     await new Promise<void>((res, rej) => {
       const onMsg = (m: { ready?: unknown }): void => { if (m.ready !== undefined) { proc.off('message', onMsg); res(); } };
@@ -182,9 +183,9 @@ interface Window { wallMs: number; cpuMs: number; sysMs: number; eldP50: number;
  * caller's finally ends even a half-started cluster) and wait for one full quorum.
  * One after the other: joining nodes then find the running ones (as the SWI nodes start).
  */
-async function startOurs(nodes: ChildNode[], n: number, base: number, ledgerOf: (port: number) => string): Promise<void> {
+export async function startOurs(nodes: ChildNode[], n: number, base: number, ledgerOf: (port: number) => string, extra: readonly string[] = []): Promise<void> {
   const ports = Array.from({ length: n }, (_, i) => base + i);
-  for (const p of ports) nodes.push(await ChildNode.start(p, ports, ledgerOf(p)));
+  for (const p of ports) nodes.push(await ChildNode.start(p, ports, ledgerOf(p), extra));
   await waitFor(async () => (await Promise.all(nodes.map((x) => x.run<number>({ cmd: 'quorum' })))).every((q) => q === n), 10_000, 'one quorum');
 }
 

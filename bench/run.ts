@@ -11,6 +11,7 @@ const benches: [string, string[]][] = [
   ['codec', ['bench/codec.ts', '10']],
   ['store', ['bench/store.ts']],
   ['paxos', ['bench/paxos.ts']],
+  ['auth', ['bench/auth.ts']],
 ];
 
 const swipl = spawnSync('swipl', ['--version'], { encoding: 'utf8' }).stdout.trim();

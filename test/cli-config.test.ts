@@ -24,7 +24,7 @@ describe('cli config', () => {
     expect(c).to.deep.equal({
       method: 'unicast', ip: '127.0.0.1', port: 20005, peers: [], scope: 'paxos', nodeId: undefined,
       ledger: { kind: 'durable', dir: '/srv/app/paxos-data' }, admin: { host: '127.0.0.1', port: 20080 },
-      verbose: false, settings: {},
+      verbose: false, settings: {}, auth: undefined, adminToken: undefined, adminTls: undefined, warnings: [],
     });
   });
 

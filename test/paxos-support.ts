@@ -8,24 +8,27 @@ import { fileURLToPath } from 'node:url';
 import type { Term } from '../src/term/types.js';
 import { equalTerms } from '../src/term/equal.js';
 import { readTerm } from '../src/text/read.js';
-import { openScope, type Reply, type ReplyStream } from '../src/transport/index.js';
+import { openScope, type Reply, type ReplyStream, type TransportConfig } from '../src/transport/index.js';
 import { PaxosNode, type PaxosNodeOptions } from '../src/paxos/node.js';
 import type { PaxosTransport } from '../src/paxos/ports.js';
 
 export const LOOPBACK = [127, 0, 0, 1] as const;
 
-export async function openTransport(port: number, peers: readonly number[]): Promise<PaxosTransport> {
+export async function openTransport(port: number, peers: readonly number[], config?: TransportConfig): Promise<PaxosTransport> {
   return openScope({
     method: 'unicast', scope: 'paxos', port, bindAddress: '127.0.0.1',
     peers: peers.map((p) => ({ ip: LOOPBACK, port: p })),
-  });
+  }, config);
 }
 
-export type OurNodeOptions = Omit<PaxosNodeOptions, 'transport'> & { readonly wrap?: (t: PaxosTransport) => PaxosTransport };
+export type OurNodeOptions = Omit<PaxosNodeOptions, 'transport'> & {
+  readonly wrap?: (t: PaxosTransport) => PaxosTransport;
+  readonly transportConfig?: TransportConfig;
+};
 
 export async function ourNode(port: number, peers: readonly number[], o: OurNodeOptions = {}): Promise<PaxosNode> {
-  const raw = await openTransport(port, peers);
-  const { wrap, ...rest } = o;
+  const { wrap, transportConfig, ...rest } = o;
+  const raw = await openTransport(port, peers, transportConfig);
   return PaxosNode.start({ ...rest, transport: wrap ? wrap(raw) : raw });
 }
 
@@ -171,8 +174,9 @@ export class SwiNode {
     });
   }
 
-  static async start(port: number, peers: readonly number[], opts = '[]'): Promise<SwiNode> {
-    const proc = spawn('swipl', ['-q', '-g', `start(${port},[${peers.join(',')}],${opts})`, '-g', 'serve', swiScript()], { stdio: ['pipe', 'pipe', 'inherit'] });
+  /** `before`: a goal run before the node starts (e.g. loading and configuring prolog/paxos_auth.pl). */
+  static async start(port: number, peers: readonly number[], opts = '[]', before = 'true'): Promise<SwiNode> {
+    const proc = spawn('swipl', ['-q', '-g', before, '-g', `start(${port},[${peers.join(',')}],${opts})`, '-g', 'serve', swiScript()], { stdio: ['pipe', 'pipe', 'inherit'] });
     const swi = new SwiNode(proc, port);
     const first = await swi.line();
     const m = /^node\((\d+)\)\.$/.exec(first);

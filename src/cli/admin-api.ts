@@ -12,6 +12,8 @@ export const PATHS = {
   set: '/set',
   keys: '/keys',
   watch: '/watch',
+  metrics: '/metrics',
+  health: '/health',
 } as const;
 
 export const MEDIA = {

@@ -1,6 +1,9 @@
 // A Cluster reached through a running node's admin API: what `prolog-paxos set`
 // and friends, the console, and an express-session store in another process use.
+// undici's fetch rather than the global one: only its Agent takes a CA to trust.
+import { Agent, type RequestInit, type Response, fetch } from 'undici';
 import type { JSONValue, Term } from '../term/index.js';
+import type { AdminTarget } from './admin-target.js';
 import { type EntryJSON, GEN_HEADER, MEDIA, OUTCOME_HEADER, PATHS, setFailureText, termFromJSON } from './admin-api.js';
 import type { Cluster, ClusterStatus, Entry, SetOutcome } from './cluster.js';
 import { type HostPort, formatHostPort } from './hostport.js';
@@ -15,11 +18,19 @@ export class AdminError extends Error {
 }
 
 export class RemoteCluster implements Cluster {
+  readonly admin: HostPort;
   private readonly base: string;
   private readonly closing = new AbortController();
+  private readonly dispatcher: Agent;
+  private readonly auth: Record<string, string>;
 
-  constructor(readonly admin: HostPort, private readonly timeoutMs = 30_000) {
-    this.base = `http://${formatHostPort(admin)}`;
+  /** A bare HostPort is plain HTTP without a token. */
+  constructor(target: HostPort | AdminTarget, private readonly timeoutMs = 30_000) {
+    const t: Partial<AdminTarget> = target;
+    this.admin = { host: target.host, port: target.port };
+    this.base = `${t.tls ? 'https' : 'http'}://${formatHostPort(this.admin)}`;
+    this.dispatcher = new Agent(t.ca === undefined ? {} : { connect: { ca: t.ca } });
+    this.auth = t.token === undefined ? {} : { authorization: `Bearer ${t.token}` };
   }
 
   private async request(path: string, query: Record<string, string>, init: RequestInit = {}, stream = false): Promise<Response> {
@@ -30,11 +41,20 @@ export class RemoteCluster implements Cluster {
     if (!stream) signals.push(AbortSignal.timeout(this.timeoutMs));
     let res: Response;
     try {
-      res = await fetch(url, { ...init, signal: AbortSignal.any(signals) });
+      res = await fetch(url, {
+        ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...this.auth },
+        signal: AbortSignal.any(signals), dispatcher: this.dispatcher,
+      });
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause;
       if ((e as Error).name === 'AbortError' || (e as Error).name === 'TimeoutError') throw e;
-      throw new AdminError(`cannot reach the node's admin API at ${formatHostPort(this.admin)}: ${cause?.code ?? (e as Error).message}`, undefined);
+      const code = cause?.code ?? (e as Error).message;
+      const hint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code) ? ' (trust its CA with --admin-ca FILE)' : /EPROTO|ECONNRESET/.test(code) && !this.base.startsWith('https') ? ' (an https:// node?)' : '';
+      const where = this.base.startsWith('https') ? this.base : formatHostPort(this.admin);
+      throw new AdminError(`cannot reach the node's admin API at ${where}: ${code}${hint}`, undefined);
+    }
+    if (res.status === 401) {
+      await RemoteCluster.fail(res);
     }
     return res;
   }
@@ -109,6 +129,7 @@ export class RemoteCluster implements Cluster {
   /** Ends this client's open requests; the remote node keeps running. */
   async close(): Promise<void> {
     this.closing.abort();
+    await this.dispatcher.destroy().catch(() => {});
   }
 }
 

@@ -1,6 +1,7 @@
-// The node's admin API over HTTP (node:http: five routes need no framework).
-// Served on loopback by default; it has no authentication, so binding it
-// elsewhere is the operator's explicit choice (the node logs a warning).
+// The node's admin API over HTTP or HTTPS (node:http / node:https: seven routes
+// need no framework). Served on loopback by default. With a token, every route
+// wants `Authorization: Bearer <token>` (compared in constant time) and answers
+// 401 without it; the node warns when it listens beyond loopback without one.
 //
 //   GET  /status                         JSON status
 //   GET  /get?key=K                      the value (404 when unknown)
@@ -8,10 +9,14 @@
 //                                        objects are stored as json{...} dicts)
 //   GET  /keys?pattern=P                 matching keys, one per line (NDJSON entries as JSON)
 //   GET  /watch?pattern=P                changes as `K := V.` lines, NDJSON, or SSE
+//   GET  /metrics                        Prometheus text format
+//   GET  /health                         200 or 503 with a JSON body (ClusterHealth)
 //
 // Responses are Prolog text unless the client asks for JSON (Accept or ?format=json).
 // A bad request gets a 4xx with a one-line message; no request can crash the node.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type JSONValue, type Term, compoundOf, isGround } from '../term/index.js';
 import { groundFromJSON } from './json-terms.js';
@@ -34,18 +39,36 @@ class HttpError extends Error {
 
 export interface AdminServer {
   readonly address: HostPort;
+  readonly tls: boolean;
   close(): Promise<void>;
 }
 
-export async function startAdminServer(cluster: Cluster, listen: HostPort, log?: Logger): Promise<AdminServer> {
+export interface AdminServerOptions {
+  /** Every request must carry `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** Serve HTTPS with this PEM certificate and key. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+export async function startAdminServer(cluster: Cluster, listen: HostPort, log?: Logger, options: AdminServerOptions = {}): Promise<AdminServer> {
   const streams = new Set<AbortController>();
-  const server: Server = createServer((req, res) => {
+  const allowed = options.token === undefined ? undefined : digest(options.token);
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (allowed !== undefined) {
+      const refusal = refuse(req, allowed);
+      if (refusal !== undefined) {
+        res.setHeader('www-authenticate', 'Bearer realm="prolog-paxos"');
+        sendError(req, res, 401, refusal);
+        return;
+      }
+    }
     handle(cluster, req, res, streams, log).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
       if (status === 500) log?.error({ err: e, url: req.url }, 'admin request failed');
       sendError(req, res, status, e instanceof Error ? e.message : String(e), e instanceof HttpError ? e.headers : {});
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createServer(onRequest);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000; // covers the body; watch streams are responses, not requests
   await new Promise<void>((resolve, reject) => {
@@ -59,6 +82,7 @@ export async function startAdminServer(cluster: Cluster, listen: HostPort, log?:
   const a = server.address() as AddressInfo;
   return {
     address: { host: a.address, port: a.port },
+    tls: options.tls !== undefined,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of streams) s.abort();
@@ -72,6 +96,21 @@ export async function startAdminServer(cluster: Cluster, listen: HostPort, log?:
       clearTimeout(force);
     },
   };
+}
+
+// Digests of equal length, so that timingSafeEqual never sees different lengths and
+// the comparison time says nothing about the token.
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Why a request is refused (a clear line for the 401 body), or undefined when its token is the node's. */
+function refuse(req: IncomingMessage, allowed: Buffer): string | undefined {
+  const h = req.headers.authorization;
+  if (h === undefined) return 'this admin API needs a bearer token: send "Authorization: Bearer <token>" (the CLI reads --admin-token-file or PROLOG_PAXOS_ADMIN_TOKEN)';
+  const m = /^Bearer +(\S+) *$/i.exec(h);
+  if (!m) return 'the Authorization header must be "Bearer <token>"';
+  return timingSafeEqual(digest(m[1]!), allowed) ? undefined : 'wrong bearer token';
 }
 
 function formatOf(req: IncomingMessage, url: URL, streaming: boolean): Format {
@@ -252,6 +291,22 @@ async function handle(cluster: Cluster, req: IncomingMessage, res: ServerRespons
         streams.delete(stop);
         log?.debug({ pattern: termText(pattern) }, 'watch closed');
       }
+      return;
+    }
+    case PATHS.metrics: {
+      route('GET');
+      if (!cluster.metrics) throw new HttpError(404, 'this server has no metrics');
+      const m = await cluster.metrics();
+      res.writeHead(200, { 'content-type': m.contentType });
+      res.end(m.text);
+      return;
+    }
+    case PATHS.health: {
+      route('GET');
+      if (!cluster.health) throw new HttpError(404, 'this server has no health view');
+      const h = cluster.health();
+      res.writeHead(h.ok ? 200 : 503, { 'content-type': MEDIA.json, 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ status: h.ok ? 'ok' : 'unavailable', ...h }) + '\n');
       return;
     }
     default:

@@ -3,20 +3,20 @@ import { parseArgs } from 'node:util';
 import { type Term, compoundOf, isGround, variable } from '../term/index.js';
 import { setFailureText, termJSON } from './admin-api.js';
 import { AdminError, RemoteCluster } from './admin-client.js';
+import { TARGET_FLAGS, TARGET_USAGE, adminTarget } from './admin-target.js';
 import type { Cluster, ClusterStatus, Entry } from './cluster.js';
-import { DEFAULT_ADMIN, ENV_PREFIX } from './config.js';
-import { type HostPort, UsageError, formatHostPort, parseHostPort } from './hostport.js';
+import { type HostPort, UsageError, formatHostPort } from './hostport.js';
 import { type CliIO, EXIT, type ExitCode, say } from './io.js';
 import { clauseText, parseTermText, termText } from './term-text.js';
 
 export type ClientCommand = 'set' | 'get' | 'keys' | 'watch' | 'status';
 
 const USAGE: Record<ClientCommand, string> = {
-  set: 'prolog-paxos set KEY VALUE [--admin HOST:PORT]',
-  get: 'prolog-paxos get KEY [--json] [--admin HOST:PORT]',
-  keys: 'prolog-paxos keys [PATTERN] [--json] [--admin HOST:PORT]',
-  watch: 'prolog-paxos watch [PATTERN] [--json] [--admin HOST:PORT]',
-  status: 'prolog-paxos status [--json] [--admin HOST:PORT]',
+  set: `prolog-paxos set KEY VALUE ${TARGET_USAGE}`,
+  get: `prolog-paxos get KEY [--json] ${TARGET_USAGE}`,
+  keys: `prolog-paxos keys [PATTERN] [--json] ${TARGET_USAGE}`,
+  watch: `prolog-paxos watch [PATTERN] [--json] ${TARGET_USAGE}`,
+  status: `prolog-paxos status [--json] ${TARGET_USAGE}`,
 };
 const ARITY: Record<ClientCommand, [number, number]> = {
   set: [2, 2], get: [1, 1], keys: [0, 1], watch: [0, 1], status: [0, 0],
@@ -24,12 +24,6 @@ const ARITY: Record<ClientCommand, [number, number]> = {
 
 export function clientUsage(cmd: ClientCommand): string {
   return `usage: ${USAGE[cmd]}`;
-}
-
-/** The admin address a client talks to: --admin, else PROLOG_PAXOS_ADMIN, else the default. */
-export function adminAddress(flag: string | undefined, env: NodeJS.ProcessEnv): HostPort {
-  const text = flag ?? env[`${ENV_PREFIX}ADMIN`];
-  return text ? parseHostPort(text, '--admin', DEFAULT_ADMIN.host) : DEFAULT_ADMIN;
 }
 
 /** Parse one argument as a term, or throw a UsageError naming the argument and the error's position. */
@@ -46,7 +40,7 @@ export async function clientCommand(cmd: ClientCommand, argv: readonly string[],
     try {
       parsed = parseArgs({
         args: [...argv],
-        options: { admin: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        options: { ...TARGET_FLAGS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
         allowPositionals: true,
         strict: true,
       });
@@ -60,13 +54,14 @@ export async function clientCommand(cmd: ClientCommand, argv: readonly string[],
     }
     const [min, max] = ARITY[cmd];
     if (positionals.length < min || positionals.length > max) throw new UsageError(clientUsage(cmd));
-    const admin = adminAddress(values.admin, io.env);
+    const { target, warnings } = adminTarget(values, io.env, io.cwd);
+    for (const w of warnings) say(io.stderr, `prolog-paxos ${cmd}: warning: ${w}`);
     const json = values.json ?? false;
     // Parse everything before touching the network: a typo is exit 2, whatever the cluster's state.
     const terms = positionals.map((p, i) => termArg(p, cmd === 'set' ? (i === 0 ? 'KEY' : 'VALUE') : cmd === 'get' ? 'KEY' : 'PATTERN'));
     if ((cmd === 'set' || cmd === 'get') && !isGround(terms[0]!)) throw new UsageError(`KEY must be ground: ${positionals[0]}`);
     if (cmd === 'set' && !isGround(terms[1]!)) throw new UsageError(`VALUE must be ground: ${positionals[1]}`);
-    cluster = new RemoteCluster(admin);
+    cluster = new RemoteCluster(target);
     return await run(cmd, cluster, terms, json, io);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -26,6 +26,17 @@ export interface ClusterStatus {
   readonly ledgerSize: number;
 }
 
+/** A node's own view for a load balancer (src/paxos/node.ts NodeHealth). */
+export interface ClusterHealth {
+  readonly ok: boolean;
+  readonly phase: string;
+  readonly node: number | undefined;
+  readonly quorum: number;
+  readonly reachable: number;
+  readonly needed: number;
+  readonly withinMs: number;
+}
+
 export interface Cluster {
   /**
    * paxos_set/2: agree on `value` for `key`, both ground (SWI raises an
@@ -44,6 +55,10 @@ export interface Cluster {
    */
   watch(pattern: Term, signal?: AbortSignal): AsyncIterable<Entry>;
   status(): Promise<ClusterStatus>;
+  /** Prometheus text of the node's metrics; only a node running in this process has them. */
+  metrics?(): Promise<{ readonly contentType: string; readonly text: string }>;
+  /** Only a node running in this process has it. */
+  health?(): ClusterHealth;
   /** Leave the quorum cleanly and release the ledger and transport. */
   close(): Promise<void>;
 }

@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SETTINGS, type Settings } from '../paxos/settings.js';
+import { AuthConfigError, type AuthKey, DEFAULT_AUTH_WINDOW_MS, parseKeys } from '../transport/auth.js';
 import { type HostPort, UsageError, parseHostPort, parseIPv4, parsePort } from './hostport.js';
+import { checkToken, readSecretFile } from './secrets.js';
 
 export type Method = 'unicast' | 'broadcast' | 'multicast';
 const METHODS: readonly Method[] = ['unicast', 'broadcast', 'multicast'];
@@ -27,6 +29,20 @@ export type LedgerConfig =
   | { readonly kind: 'durable'; readonly dir: string }
   | { readonly kind: 'memory' };
 
+/** The scope's datagrams are signed and checked (src/transport/auth.ts); `from` names the source, never the secret. */
+export interface AuthConfig {
+  readonly keys: readonly AuthKey[];
+  readonly windowMs: number;
+  readonly from: string;
+}
+
+/** PEM texts for the admin API over HTTPS. */
+export interface TlsConfig {
+  readonly cert: string;
+  readonly key: string;
+  readonly certFile: string;
+}
+
 export interface NodeConfig {
   readonly method: Method;
   /** The address this node's UDP transport binds and announces. */
@@ -40,6 +56,12 @@ export interface NodeConfig {
   readonly admin: HostPort;
   readonly verbose: boolean;
   readonly settings: PaxosSettings;
+  readonly auth: AuthConfig | undefined;
+  /** Bearer token every admin request must carry, when set. */
+  readonly adminToken: string | undefined;
+  readonly adminTls: TlsConfig | undefined;
+  /** Said once at start (e.g. a key file others can read). */
+  readonly warnings: readonly string[];
 }
 
 export const DEFAULT_UDP_PORT = 20005; // udp_broadcast's default
@@ -59,7 +81,15 @@ interface Raw {
   admin?: string;
   verbose?: boolean;
   settings: Partial<Record<SettingName, string>>;
+  /** A secret comes from a file or, from the environment only, inline; the higher level wins whole. */
+  authKeys?: Secret;
+  authWindow?: string;
+  adminToken?: Secret;
+  adminTlsCert?: string;
+  adminTlsKey?: string;
 }
+
+type Secret = { readonly file: string } | { readonly inline: string; readonly from: string };
 
 const kebab = (s: string): string => s.replace(/_/g, '-');
 
@@ -75,6 +105,11 @@ const FLAG_OPTIONS = {
   memory: { type: 'boolean' },
   admin: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
+  'auth-key-file': { type: 'string' },
+  'auth-window': { type: 'string' },
+  'admin-token-file': { type: 'string' },
+  'admin-tls-cert': { type: 'string' },
+  'admin-tls-key': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...Object.fromEntries(SETTING_NAMES.map((n) => [kebab(n), { type: 'string' }])),
 } as const;
@@ -90,12 +125,20 @@ export const NODE_USAGE = `usage: prolog-paxos node [options]
   --data DIR              durable ledger directory (default ./paxos-data)
   --memory                keep the ledger in memory only
   --admin HOST:PORT       admin API address (default ${DEFAULT_ADMIN.host}:${DEFAULT_ADMIN.port})
+  --auth-key-file FILE    authenticate every datagram: FILE has one or two lines
+                          "ID SECRET" (the first signs, both verify); see docs/security.md
+  --auth-window SECONDS   largest clock distance of a signed datagram (default ${DEFAULT_AUTH_WINDOW_MS / 1000})
+  --admin-token-file FILE every admin request must carry "Authorization: Bearer <FILE's token>"
+  --admin-tls-cert FILE, --admin-tls-key FILE
+                          serve the admin API over HTTPS (PEM certificate and key)
   --config FILE           JSON file with any of the above (and settings by SWI name)
   --verbose, -v           log protocol traffic
   --${SETTING_NAMES.map(kebab).join(' N, --')} N
                           library(paxos) settings
 Environment: PROLOG_PAXOS_<OPTION> (e.g. PROLOG_PAXOS_PORT, PROLOG_PAXOS_PEERS=h:p,h:p,
-PROLOG_PAXOS_RESPONSE_TIMEOUT); flags win over the environment, which wins over --config.`;
+PROLOG_PAXOS_RESPONSE_TIMEOUT); flags win over the environment, which wins over --config.
+Secrets are never flag values (argv is visible to all users): PROLOG_PAXOS_AUTH_KEYS
+("ID SECRET", comma-separated) and PROLOG_PAXOS_ADMIN_TOKEN may hold them instead of files.`;
 
 export type NodeArgs = { readonly help: true } | { readonly help: false; readonly config: NodeConfig };
 
@@ -124,6 +167,11 @@ export function nodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     settings: Object.fromEntries(
       SETTING_NAMES.filter((n) => v[kebab(n)] !== undefined).map((n) => [n, v[kebab(n)] as string]),
     ),
+    authKeys: v['auth-key-file'] === undefined ? undefined : { file: v['auth-key-file'] as string },
+    authWindow: v['auth-window'] as string | undefined,
+    adminToken: v['admin-token-file'] === undefined ? undefined : { file: v['admin-token-file'] as string },
+    adminTlsCert: v['admin-tls-cert'] as string | undefined,
+    adminTlsKey: v['admin-tls-key'] as string | undefined,
   };
   const configFile = (v.config as string | undefined) ?? env[`${ENV_PREFIX}CONFIG`];
   const fromFile = configFile === undefined ? { settings: {} } : readConfigFile(resolve(cwd, configFile));
@@ -153,6 +201,12 @@ function fromEnv(env: NodeJS.ProcessEnv): Raw {
     throw new UsageError(`${ENV_PREFIX}${name}: expected true or false, got ${x}`);
   };
   const peers = get('PEERS') ?? get('PEER');
+  const secret = (fileVar: string, inlineVar: string): Secret | undefined => {
+    const file = get(fileVar);
+    const inline = get(inlineVar);
+    if (file !== undefined && inline !== undefined) throw new UsageError(`${ENV_PREFIX}${fileVar} and ${ENV_PREFIX}${inlineVar} exclude each other`);
+    return file !== undefined ? { file } : inline !== undefined ? { inline, from: ENV_PREFIX + inlineVar } : undefined;
+  };
   return {
     method: get('METHOD'),
     ip: get('IP'),
@@ -167,10 +221,18 @@ function fromEnv(env: NodeJS.ProcessEnv): Raw {
     settings: Object.fromEntries(
       SETTING_NAMES.filter((n) => get(n.toUpperCase()) !== undefined).map((n) => [n, get(n.toUpperCase())!]),
     ),
+    authKeys: secret('AUTH_KEY_FILE', 'AUTH_KEYS'),
+    authWindow: get('AUTH_WINDOW'),
+    adminToken: secret('ADMIN_TOKEN_FILE', 'ADMIN_TOKEN'),
+    adminTlsCert: get('ADMIN_TLS_CERT'),
+    adminTlsKey: get('ADMIN_TLS_KEY'),
   };
 }
 
-const FILE_KEYS = new Set(['method', 'ip', 'port', 'peers', 'scope', 'nodeId', 'data', 'memory', 'admin', 'verbose', 'settings', ...SETTING_NAMES]);
+const FILE_KEYS = new Set([
+  'method', 'ip', 'port', 'peers', 'scope', 'nodeId', 'data', 'memory', 'admin', 'verbose', 'settings',
+  'authKeyFile', 'authWindow', 'adminTokenFile', 'adminTlsCert', 'adminTlsKey', 'adminCa', ...SETTING_NAMES,
+]);
 
 /** The config file: a JSON object with the options above (peers an array), settings at top level or under "settings". */
 function readConfigFile(path: string): Raw {
@@ -218,6 +280,10 @@ function readConfigFile(path: string): Raw {
     method: text('method'), ip: text('ip'), port: text('port'), peers, scope: text('scope'),
     nodeId: text('nodeId'), data: text('data'), memory: flag('memory'), admin: text('admin'),
     verbose: flag('verbose'), settings,
+    authKeys: text('authKeyFile') === undefined ? undefined : { file: text('authKeyFile')! },
+    authWindow: text('authWindow'),
+    adminToken: text('adminTokenFile') === undefined ? undefined : { file: text('adminTokenFile')! },
+    adminTlsCert: text('adminTlsCert'), adminTlsKey: text('adminTlsKey'),
   };
 }
 
@@ -259,5 +325,53 @@ function validate(raw: Raw, cwd: string): NodeConfig {
     if (!ok) throw new UsageError(`--${kebab(n)}: expected ${SETTINGS[n] === 'nonneg' ? 'an integer >= 0' : 'a number > 0'}, got ${x}`);
     settings[n] = num;
   }
-  return { method, ip, port, peers, scope, nodeId, ledger, admin, verbose: raw.verbose ?? false, settings };
+  const warnings: string[] = [];
+  const secretText = (s: Secret, what: string): { text: string; from: string } => {
+    if ('inline' in s) return { text: s.inline, from: s.from };
+    const path = resolve(cwd, s.file);
+    const r = readSecretFile(path, what);
+    if (r.warning) warnings.push(r.warning);
+    return { text: r.text, from: path };
+  };
+  let auth: AuthConfig | undefined;
+  if (raw.authKeys !== undefined) {
+    const { text, from } = secretText(raw.authKeys, '--auth-key-file');
+    let keys: AuthKey[];
+    try {
+      keys = parseKeys(text, from);
+    } catch (e) {
+      if (e instanceof AuthConfigError) throw new UsageError(e.message);
+      throw e;
+    }
+    let windowMs = DEFAULT_AUTH_WINDOW_MS;
+    if (raw.authWindow !== undefined) {
+      const w = Number(raw.authWindow);
+      if (raw.authWindow.trim() === '' || !Number.isFinite(w) || w <= 0) throw new UsageError(`--auth-window: expected seconds > 0, got ${raw.authWindow}`);
+      windowMs = Math.round(w * 1000);
+    }
+    auth = { keys, windowMs, from };
+  } else if (raw.authWindow !== undefined) {
+    throw new UsageError('--auth-window needs keys (--auth-key-file or PROLOG_PAXOS_AUTH_KEYS)');
+  }
+  const adminToken = raw.adminToken === undefined ? undefined : checkToken(secretText(raw.adminToken, '--admin-token-file').text, 'admin token');
+  if ((raw.adminTlsCert === undefined) !== (raw.adminTlsKey === undefined)) throw new UsageError('--admin-tls-cert and --admin-tls-key go together');
+  let adminTls: TlsConfig | undefined;
+  if (raw.adminTlsCert !== undefined) {
+    const certFile = resolve(cwd, raw.adminTlsCert);
+    const cert = readPem(certFile, '--admin-tls-cert');
+    const key = secretText({ file: raw.adminTlsKey! }, '--admin-tls-key').text;
+    adminTls = { cert, key, certFile };
+  }
+  return {
+    method, ip, port, peers, scope, nodeId, ledger, admin, verbose: raw.verbose ?? false, settings,
+    auth, adminToken, adminTls, warnings,
+  };
+}
+
+function readPem(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

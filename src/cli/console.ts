@@ -15,7 +15,8 @@ import { parseArgs } from 'node:util';
 import { type Term, compoundOf, isGround, variable } from '../term/index.js';
 import { setFailureText } from './admin-api.js';
 import { AdminError, RemoteCluster } from './admin-client.js';
-import { adminAddress, statusText } from './client-commands.js';
+import { TARGET_FLAGS, TARGET_USAGE, adminTarget } from './admin-target.js';
+import { statusText } from './client-commands.js';
 import type { Cluster } from './cluster.js';
 import { UsageError } from './hostport.js';
 import { type CliIO, EXIT, type ExitCode, say } from './io.js';
@@ -33,18 +34,20 @@ const HISTORY_SIZE = 500;
 export async function consoleCommand(argv: readonly string[], io: CliIO): Promise<ExitCode> {
   let values;
   try {
-    ({ values } = parseArgs({ args: [...argv], options: { admin: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({ args: [...argv], options: { ...TARGET_FLAGS, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (e) {
     say(io.stderr, `prolog-paxos console: ${(e as Error).message}`);
     return EXIT.usage;
   }
   if (values.help) {
-    say(io.stdout, `usage: prolog-paxos console [--admin HOST:PORT]\n${HELP}`);
+    say(io.stdout, `usage: prolog-paxos console ${TARGET_USAGE}\n${HELP}`);
     return EXIT.ok;
   }
   let cluster: RemoteCluster;
   try {
-    cluster = new RemoteCluster(adminAddress(values.admin, io.env));
+    const { target, warnings } = adminTarget(values, io.env, io.cwd);
+    for (const w of warnings) say(io.stderr, `prolog-paxos console: warning: ${w}`);
+    cluster = new RemoteCluster(target);
   } catch (e) {
     say(io.stderr, `prolog-paxos console: ${(e as Error).message}`);
     return EXIT.usage;

@@ -12,7 +12,8 @@ const USAGE = `usage: prolog-paxos COMMAND [options]
   console                interactive session against a node
   term ...               read and write Prolog terms (see prolog-paxos term --help)
 KEY, VALUE and PATTERN are Prolog text. Client commands reach a node's admin API
-at --admin HOST:PORT (default 127.0.0.1:20080, or PROLOG_PAXOS_ADMIN).
+at --admin HOST:PORT or https://HOST:PORT (default 127.0.0.1:20080, or PROLOG_PAXOS_ADMIN),
+with --admin-token-file FILE (or PROLOG_PAXOS_ADMIN_TOKEN) and --admin-ca FILE when it needs them.
 Run \`prolog-paxos COMMAND --help\` for a command's options.`;
 
 const CLIENT = new Set<string>(['set', 'get', 'keys', 'watch', 'status']);

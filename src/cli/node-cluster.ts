@@ -11,9 +11,10 @@ import {
   type ScopeOptions, type Transport, type UnicastTransport, address, addressText, openScope,
 } from '../transport/index.js';
 import { AsyncQueue } from './async-queue.js';
-import type { Cluster, ClusterStatus, Entry, SetOutcome } from './cluster.js';
+import type { Cluster, ClusterHealth, ClusterStatus, Entry, SetOutcome } from './cluster.js';
 import type { NodeConfig } from './config.js';
 import type { Logger } from './log.js';
+import { type NodeMetrics, createNodeMetrics } from './metrics.js';
 import { termText } from './term-text.js';
 
 function scopeOptions(c: NodeConfig): ScopeOptions {
@@ -31,6 +32,7 @@ function scopeOptions(c: NodeConfig): ScopeOptions {
 export async function startNodeCluster(config: NodeConfig, log?: Logger): Promise<Cluster> {
   const transport = await openScope(scopeOptions(config), {
     onError: (e, context) => log?.warn({ err: e, context }, 'transport error'),
+    ...(config.auth && { auth: { keys: config.auth.keys, windowMs: config.auth.windowMs } }),
   });
   let ledger: Ledger;
   try {
@@ -40,14 +42,17 @@ export async function startNodeCluster(config: NodeConfig, log?: Logger): Promis
     throw e;
   }
   const verbose = log?.isLevelEnabled('debug') ? log : undefined;
+  const metrics = createNodeMetrics();
   // PaxosNode.start closes the transport and the ledger itself when joining fails.
   const node = await PaxosNode.start({
     transport: verbose ? traced(transport, verbose) : transport,
     ledger,
     settings: config.settings,
+    observer: metrics.observer,
     ...(config.nodeId === undefined ? {} : { node: config.nodeId }),
   });
-  return new NodeCluster(node, transport, ledger, config.scope);
+  metrics.attach(node, transport);
+  return new NodeCluster(node, transport, ledger, config.scope, metrics);
 }
 
 class NodeCluster implements Cluster {
@@ -58,7 +63,16 @@ class NodeCluster implements Cluster {
     private readonly transport: Transport,
     private readonly ledger: Ledger,
     private readonly scope: string,
+    private readonly nodeMetrics: NodeMetrics,
   ) {}
+
+  metrics(): Promise<{ contentType: string; text: string }> {
+    return this.nodeMetrics.text();
+  }
+
+  health(): ClusterHealth {
+    return this.node.health();
+  }
 
   set(key: Term, value: Term): Promise<SetOutcome> {
     return this.node.trySet(key, value);

@@ -23,18 +23,27 @@ export async function nodeCommand(argv: readonly string[], io: CliIO): Promise<E
     return EXIT.usage;
   }
   const log = createLogger(config.verbose);
+  for (const w of config.warnings) log.warn(w);
   if (!isLoopback(config.admin.host)) {
-    log.warn({ admin: formatHostPort(config.admin) }, 'the admin API has no authentication and listens beyond loopback');
+    if (config.adminToken === undefined) {
+      log.warn({ admin: formatHostPort(config.admin) }, 'the admin API listens beyond loopback without a token: whoever reaches it can read and write the cluster (--admin-token-file)');
+    } else if (config.adminTls === undefined) {
+      log.warn({ admin: formatHostPort(config.admin) }, 'the admin API listens beyond loopback without TLS: its token and data travel in clear (--admin-tls-cert, --admin-tls-key)');
+    }
   }
   let cluster: Cluster | undefined;
   let admin: AdminServer | undefined;
   try {
     cluster = await startNodeCluster(config, log);
-    admin = await startAdminServer(cluster, config.admin, log);
+    admin = await startAdminServer(cluster, config.admin, log, {
+      ...(config.adminToken !== undefined && { token: config.adminToken }),
+      ...(config.adminTls && { tls: config.adminTls }),
+    });
     const s = await cluster.status();
     log.info({
       node: s.node, scope: config.scope, udp: `${config.ip}:${config.port}`, method: config.method,
-      peers: s.peers, admin: formatHostPort(admin.address),
+      peers: s.peers, admin: formatHostPort(admin.address), adminTls: admin.tls, adminToken: config.adminToken !== undefined,
+      auth: config.auth ? { keys: config.auth.keys.map((k) => k.id), windowMs: config.auth.windowMs, from: config.auth.from } : false,
       ledger: config.ledger.kind === 'durable' ? config.ledger.dir : 'memory',
     }, 'node ready');
     if (!io.interrupt.aborted) {

@@ -3,6 +3,7 @@
 export {
   PaxosNode, PaxosError, SetError,
   type PaxosNodeOptions, type TermInput, type SetOptions, type GetOptions, type AskOptions, type LedgerRecord,
+  type NodeObserver, type NodeStats, type NodeHealth, type CallOutcome,
 } from './node.js';
 export type { SetFailure, SetOutcome } from './machine.js';
 export { DEFAULT_SETTINGS, SWI_DEFAULTS, makeSettings, type Settings } from './settings.js';

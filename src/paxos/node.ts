@@ -19,7 +19,7 @@ import { type Bitmap, type NodeId, members } from './bits.js';
 import { type Call, type CallResult, type Effect, type Input, PaxosMachine, type SetFailure, type SetOutcome, failure } from './machine.js';
 import { writeTerm } from '../text/write.js';
 import type { LedgerOp } from './ledger-view.js';
-import { decodePaxos, encodePaxos } from './messages.js';
+import { type PaxosMsg, decodePaxos, encodePaxos } from './messages.js';
 import { OUR_POLICY, type Policy } from './policy.js';
 import type { PaxosLedger, PaxosTransport } from './ports.js';
 import { type Settings, makeSettings } from './settings.js';
@@ -43,6 +43,47 @@ export interface PaxosNodeOptions {
   /** Replication progress (catch-up of joining nodes). */
   readonly onProgress?: (p: { replicated: number; pending: number }) => void;
   readonly rng?: () => number;
+  /** Told how each set and get ended and how long it took (metrics). */
+  readonly observer?: NodeObserver;
+}
+
+/**
+ * How a call ended: 'ok', 'failed', 'closed', and for get 'not_found'. A string, not a
+ * boolean, so that further outcomes (a set whose fate is unknown) fit in.
+ */
+export type CallOutcome = string;
+
+export interface NodeObserver {
+  call(op: 'set' | 'get', outcome: CallOutcome, ms: number): void;
+}
+
+/** What the node counted, for metrics: it reads the machine's own counters, never changes them. */
+export interface NodeStats {
+  /** Request rounds this node opened, by paxos message (prepare, accept, retrieve, ...). */
+  readonly rounds: Readonly<Record<string, number>>;
+  /** Every attempt of every set, membership sets included (the machine's stats.setAttempts). */
+  readonly setAttempts: number;
+  readonly livelocks: number;
+  readonly duplicateIds: number;
+  /** Keys in the ledger, the two membership keys included. */
+  readonly ledgerKeys: number;
+  /** Keys the replicator still has to push to a member that lacks them (its last report). */
+  readonly replicationBacklog: number;
+}
+
+/**
+ * The node's own view for a load balancer: `ok` when it runs with an id, is in its
+ * quorum, and a majority of the quorum is reachable: itself, and each member heard
+ * from (any paxos message carrying its id) within `withinMs`.
+ */
+export interface NodeHealth {
+  readonly ok: boolean;
+  readonly phase: string;
+  readonly node: NodeId | undefined;
+  readonly quorum: number;
+  readonly reachable: number;
+  readonly needed: number;
+  readonly withinMs: number;
 }
 
 export interface SetOptions { readonly retries?: number; readonly timeout?: number }
@@ -116,6 +157,10 @@ export class PaxosNode {
   private currentHandle: number | undefined;
   private readonly askHandles = new Map<number, number>();
   private readonly sending = new Set<Promise<void>>();
+  private readonly rounds: Record<string, number> = {};
+  private replicationBacklog = 0;
+  /** When each node id was last heard from (a paxos message carrying it). */
+  private readonly lastHeard = new Map<NodeId, number>();
 
   private constructor(private readonly o: PaxosNodeOptions, private readonly ledger: PaxosLedger | undefined, loaded: Entry[]) {
     this.machine = new PaxosMachine({
@@ -170,7 +215,9 @@ export class PaxosNode {
     const v = toTerm(value);
     // As paxos_set/3's must_be(ground, Key-Value): a variable cannot be agreed on.
     if (!isGround(k) || !isGround(v)) throw new PaxosError('instantiation error: key and value must be ground');
+    const t0 = performance.now();
     const r = await this.call({ op: 'set', key: k, value: v, ...opts });
+    this.o.observer?.call('set', outcomeOf(r), performance.now() - t0);
     if (r.ok) return { ok: true, gen: r.op === 'set' ? r.gen : 0 };
     return { ok: false, reason: r.reason, outcome: r.op === 'set' ? r.outcome : 'rejected' };
   }
@@ -188,7 +235,9 @@ export class PaxosNode {
 
   /** paxos_get/3: the value, or undefined when there is none or no majority agrees. */
   async get(key: TermInput, opts: GetOptions = {}): Promise<Term | undefined> {
+    const t0 = performance.now();
     const r = await this.call({ op: 'get', key: toTerm(key), ...opts });
+    this.o.observer?.call('get', outcomeOf(r), performance.now() - t0);
     return r.ok && r.op === 'get' ? r.value : undefined;
   }
 
@@ -230,6 +279,30 @@ export class PaxosNode {
   property(): { node: NodeId | undefined; quorum: NodeId[]; failed: NodeId[]; dead: NodeId[]; phase: string } {
     const p = this.machine.property();
     return { node: p.node, quorum: members(p.quorum), failed: members(p.failed), dead: members(p.dead), phase: p.phase };
+  }
+
+  stats(): NodeStats {
+    const m = this.machine.stats;
+    return {
+      rounds: this.rounds, setAttempts: m.setAttempts, livelocks: m.livelocks, duplicateIds: m.duplicateIds,
+      ledgerKeys: this.machine.ledger.size, replicationBacklog: this.replicationBacklog,
+    };
+  }
+
+  /** See NodeHealth; `withinMs` defaults to three membership intervals (the node asks every member once per interval). */
+  health(withinMs = 3000 * this.machine.settings.membership_interval): NodeHealth {
+    const p = this.machine.property();
+    const quorum = members(p.quorum);
+    const since = Date.now() - withinMs;
+    let reachable = 0;
+    for (const n of quorum) if (n === p.node || (this.lastHeard.get(n) ?? -Infinity) >= since) reachable++;
+    const needed = Math.floor(quorum.length / 2) + 1;
+    const ok = !this.closed && p.phase === 'running' && p.node !== undefined && quorum.includes(p.node) && reachable >= needed;
+    return { ok, phase: this.closed ? 'closed' : p.phase, node: p.node, quorum: quorum.length, reachable, needed, withinMs };
+  }
+
+  private heard(msg: PaxosMsg): void {
+    if ('node' in msg && typeof msg.node === 'number') this.lastHeard.set(msg.node, Date.now());
   }
 
   /** Leave the cluster (paxos_leave/0), then release the transport and the ledger. */
@@ -282,6 +355,7 @@ export class PaxosNode {
     if (this.closed || this.isSelf(m.from)) return undefined;
     const msg = decodePaxos(m.term);
     if (!msg) return undefined;
+    this.heard(msg);
     const from = addressText(m.from);
     if (m.kind === 'send') {
       this.step({ kind: 'send', from, msg });
@@ -350,6 +424,7 @@ export class PaxosNode {
         return;
       }
       case 'request':
+        this.rounds[e.msg.t] = (this.rounds[e.msg.t] ?? 0) + 1;
         void this.request(e.rid, e.msg, e.timeoutMs);
         return;
       case 'requestDone': {
@@ -401,6 +476,7 @@ export class PaxosNode {
         void this.answerAsk(e.token, e.message);
         return;
       case 'progress':
+        this.replicationBacklog = e.pending;
         this.o.onProgress?.({ replicated: e.replicated, pending: e.pending });
         return;
       default:
@@ -422,7 +498,10 @@ export class PaxosNode {
         if (this.closed) break;
         if (this.isSelf(r.from)) continue;
         const m = decodePaxos(r.term);
-        if (m) this.step({ kind: 'reply', rid, from: addressText(r.from), msg: m });
+        if (m) {
+          this.heard(m);
+          this.step({ kind: 'reply', rid, from: addressText(r.from), msg: m });
+        }
       }
     } finally {
       if (this.streams.get(rid) === stream) this.streams.delete(rid);
@@ -464,6 +543,14 @@ export class PaxosNode {
     this.ledgerChain = done.then(() => {});
     return done;
   }
+}
+
+/** A call's outcome label for metrics: ok, not_found (get), rejected or unknown (set), closed, failed. */
+function outcomeOf(r: CallResult): CallOutcome {
+  if (r.ok) return 'ok';
+  if (r.op === 'set') return r.outcome;
+  if (r.reason === 'closed') return 'closed';
+  return r.op === 'get' && r.reason === 'no such key' ? 'not_found' : 'failed';
 }
 
 function applyOp(l: PaxosLedger, op: LedgerOp): Promise<unknown> {

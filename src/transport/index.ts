@@ -1,5 +1,6 @@
 // UDP transport compatible with SWI-Prolog's library(udp_broadcast).
 export * from './address.js';
+export * from './auth.js';
 export * from './framing.js';
 export * from './faults.js';
 export type { Handler, Inbound, Solutions } from './listeners.js';

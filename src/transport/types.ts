@@ -1,6 +1,7 @@
 // The transport's public surface: what the paxos layer (and anyone else) uses.
 import type { Term } from '../term/types.js';
 import type { Address } from './address.js';
+import type { AuthDrops, AuthOptions } from './auth.js';
 import type { Codec } from './framing.js';
 import type { FaultCounters, FaultProfile } from './faults.js';
 import type { Handler } from './listeners.js';
@@ -29,6 +30,8 @@ export interface TransportCounters {
   oversized: number;
   /** From a sender the scope does not hear (in_scope/2), with no join hook taking it. */
   outOfScope: number;
+  /** Authenticated scopes: not signed with one of our keys, or stale, or replayed (`auth.drops` says which). */
+  unauthenticated: number;
   /** Not a send/request/reply message in the scope's encoding. */
   malformed: number;
   /** Refused by the black-list hook. */
@@ -71,6 +74,8 @@ export interface Transport {
   /** Register a handler for terms unifying with pattern (listen/3); returns the unlisten function. */
   listen(pattern: Term, handler: Handler): () => void;
   readonly counters: Readonly<TransportCounters>;
+  /** Present when the scope authenticates its datagrams: the key ids (the first signs) and the drops by reason. */
+  readonly auth: { readonly keyIds: readonly string[]; readonly drops: Readonly<AuthDrops> } | undefined;
   /** Present when the scope runs under fault injection. */
   readonly faults: { readonly send: Readonly<FaultCounters>; readonly receive: Readonly<FaultCounters> } | undefined;
   close(): Promise<void>;
@@ -117,6 +122,12 @@ export interface TransportLimits {
 
 export interface TransportConfig extends TransportHooks, TransportLimits {
   readonly faults?: FaultProfile;
+  /**
+   * Sign every datagram and drop every inbound one that is not signed with one of
+   * these keys, fresh and seen for the first time (src/transport/auth.ts), before
+   * it is decoded. The SWI side: prolog/paxos_auth.pl.
+   */
+  readonly auth?: AuthOptions;
 }
 
 export class TransportError extends Error {

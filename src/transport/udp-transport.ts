@@ -9,6 +9,7 @@
 import type { Term } from '../term/types.js';
 import { isGround } from '../term/walk.js';
 import { type Address, ipText, sameAddress } from './address.js';
+import { FrameAuth } from './auth.js';
 import { FaultySocket } from './faults.js';
 import { type Codec, WireEncodingError, MAX_UDP_PAYLOAD, type WireMessage, messageFromTerm, messageTerm, prologTextCodec } from './framing.js';
 import { type Handler, type Inbound, Listeners, isPromise, solutionInstance, solutionsOf } from './listeners.js';
@@ -37,7 +38,7 @@ export async function openScope(options: ScopeOptions, config: TransportConfig =
 
 function zeroCounters(): TransportCounters {
   return {
-    datagramsIn: 0, oversized: 0, outOfScope: 0, malformed: 0, blacklisted: 0, overloaded: 0, accepted: 0,
+    datagramsIn: 0, oversized: 0, outOfScope: 0, unauthenticated: 0, malformed: 0, blacklisted: 0, overloaded: 0, accepted: 0,
     joined: 0, unknownReplies: 0, skippedReplies: 0, handlerErrors: 0, datagramsOut: 0, repliesSent: 0, sendErrors: 0,
   };
 }
@@ -47,6 +48,7 @@ function zeroCounters(): TransportCounters {
 class UdpTransport implements Transport {
   readonly counters = zeroCounters();
   private readonly codec: Codec;
+  private readonly authenticator: FrameAuth | undefined;
   private readonly listeners = new Listeners();
   private readonly requests: RequestTable;
   private readonly peerList: Address[] = [];
@@ -57,6 +59,7 @@ class UdpTransport implements Transport {
 
   constructor(private readonly def: ScopeDef, private readonly config: TransportConfig) {
     this.codec = config.codec ?? prologTextCodec();
+    this.authenticator = config.auth && new FrameAuth(config.auth);
     this.requests = new RequestTable(config.maxQueuedReplies ?? 10000);
   }
 
@@ -65,6 +68,10 @@ class UdpTransport implements Transport {
   get closed(): boolean { return this.isClosed; }
   get ports(): { public: number; private: number | undefined } {
     return { public: this.publicSock?.port ?? this.def.port, private: this.privateSock?.port };
+  }
+  get auth(): Transport['auth'] {
+    const a = this.authenticator;
+    return a && { keyIds: a.keyIds, drops: a.drops };
   }
   get faults(): Transport['faults'] {
     const p = this.publicSock;
@@ -120,6 +127,7 @@ class UdpTransport implements Transport {
       if (e instanceof WireEncodingError) throw new TransportError('unrepresentable', e.message);
       throw e;
     }
+    if (this.authenticator) bytes = this.authenticator.sign(bytes);
     if (bytes.length > MAX_UDP_PAYLOAD) {
       throw new TransportError('too_large', `message of ${bytes.length} bytes exceeds the ${MAX_UDP_PAYLOAD}-byte UDP payload limit`);
     }
@@ -248,7 +256,13 @@ class UdpTransport implements Transport {
     const heard = inScope(this.def, from, this.peerList);
     const join = !heard && via === 'public' && this.def.method === 'unicast' ? this.config.joinHook : undefined;
     if (!heard && join === undefined) return void c.outOfScope++;
-    const msg = this.decode(data);
+    let body = data;
+    if (this.authenticator) {
+      const v = this.authenticator.verify(data);
+      if (!v.ok) return void c.unauthenticated++;
+      body = v.inner;
+    }
+    const msg = this.decode(body);
     if (msg === undefined) return void c.malformed++;
     if (this.config.blackList !== undefined && this.safeBlackList(msg.term)) return void c.blacklisted++;
     if (msg.kind === 'reply') {
