@@ -3,7 +3,7 @@
 // underneath is not the subject. Tests that use it say "fake cluster" in their name.
 import { type AdminServer, startAdminServer } from '../src/cli/admin-server.js';
 import { AsyncQueue } from '../src/cli/async-queue.js';
-import type { Cluster, ClusterStatus, Entry, SetOutcome } from '../src/cli/cluster.js';
+import type { Cluster, ClusterStatus, Entry, GetOutcome, SetOutcome } from '../src/cli/cluster.js';
 import { type Term, compareTerms, termKey, unifiable } from '../src/term/index.js';
 
 export class FakeCluster implements Cluster {
@@ -20,6 +20,11 @@ export class FakeCluster implements Cluster {
     this.data.set(termKey(key), { key, value });
     for (const w of this.watchers) if (unifiable(w.pattern, key)) w.queue.push({ key, value });
     return { ok: true, gen: ++this.gen };
+  }
+
+  async read(key: Term): Promise<GetOutcome> {
+    const v = this.data.get(termKey(key))?.value;
+    return v === undefined ? { ok: false, outcome: 'absent', reason: 'no such key' } : { ok: true, value: v, gen: undefined };
   }
 
   async get(key: Term): Promise<Term | undefined> {

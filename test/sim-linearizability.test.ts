@@ -43,9 +43,9 @@ describe('paxos simulation: linearizable sets and quorum reads (issue 15)', func
   this.timeout(300_000);
 
   it('1: without faults, a set whose ballot was chosen takes effect once (found before, not after)', () => {
-    const before = runs(BEFORE, range(1, 20), { nodes: 3, faults: false });
+    const before = runs(BEFORE, range(1, 20), { nodes: 3, faults: false, keys: 1, clients: 5 });
     expect(before.bad.length, 'the checker finds the double effect under the old rules').to.be.greaterThan(0);
-    const ours = runs(OUR_POLICY, range(1, 20), { nodes: 3, faults: false });
+    const ours = runs(OUR_POLICY, range(1, 20), { nodes: 3, faults: false, keys: 1, clients: 5 });
     expect(ours.bad, ours.bad.join('\n')).to.deep.equal([]);
     expect(ours.unconverged).to.deep.equal([]);
   });

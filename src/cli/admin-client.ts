@@ -5,7 +5,8 @@ import { Agent, type RequestInit, type Response, fetch } from 'undici';
 import type { JSONValue, Term } from '../term/index.js';
 import type { AdminTarget } from './admin-target.js';
 import { type EntryJSON, GEN_HEADER, MEDIA, OUTCOME_HEADER, PATHS, setFailureText, termFromJSON } from './admin-api.js';
-import type { Cluster, ClusterStatus, Entry, SetOutcome } from './cluster.js';
+import type { Cluster, ClusterStatus, Entry, GetOutcome, SetOutcome } from './cluster.js';
+import { NO_SUCH_KEY } from '../paxos/machine.js';
 import { type HostPort, formatHostPort } from './hostport.js';
 import { termText } from './term-text.js';
 
@@ -87,14 +88,22 @@ export class RemoteCluster implements Cluster {
   }
 
   async get(key: Term): Promise<Term | undefined> {
-    const res = await this.request(PATHS.get, { key: termText(key), format: 'json' });
+    const r = await this.read(key);
+    return r.ok ? r.value : undefined;
+  }
+
+  async read(key: Term, opts: { readonly quorum?: boolean } = {}): Promise<GetOutcome> {
+    const res = await this.request(PATHS.get, { key: termText(key), format: 'json', ...(opts.quorum && { quorum: 'true' }) });
+    const outcome = res.headers.get(OUTCOME_HEADER);
     if (res.status === 404) {
       await res.body?.cancel();
-      return undefined;
+      return { ok: false, outcome: 'absent', reason: NO_SUCH_KEY };
     }
+    if (res.status === 503 && outcome === 'unavailable') return { ok: false, outcome, reason: (await res.text()).trim() };
     if (!res.ok) return RemoteCluster.fail(res);
+    const gen = res.headers.get(GEN_HEADER);
     const e = (await res.json()) as EntryJSON;
-    return termFromJSON(e.value as unknown as JSONValue);
+    return { ok: true, value: termFromJSON(e.value as unknown as JSONValue), gen: gen === null ? undefined : Number(gen) };
   }
 
   async *keys(pattern: Term): AsyncIterable<Entry> {

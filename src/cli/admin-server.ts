@@ -202,9 +202,14 @@ async function handle(cluster: Cluster, req: IncomingMessage, res: ServerRespons
       route('GET');
       const format = formatOf(req, url, false);
       const key = groundKey(param(url, 'key', true));
-      const value = await cluster.get(key);
-      if (value === undefined) throw new HttpError(404, `no agreed value for ${termText(key)}`);
-      sendEntry(res, format, { key, value });
+      const quorum = param(url, 'quorum', false);
+      if (quorum !== undefined && quorum !== 'true' && quorum !== 'false') throw new HttpError(400, 'quorum must be true or false');
+      const r = await cluster.read(key, { quorum: quorum === 'true' });
+      // 404: a majority holds no record of the key. 503: no majority agreed (try again).
+      if (!r.ok && r.outcome === 'absent') throw new HttpError(404, `no agreed value for ${termText(key)}`, { [OUTCOME_HEADER]: 'absent' });
+      if (!r.ok) throw new HttpError(503, `no agreement on ${termText(key)}: ${r.reason}`, { [OUTCOME_HEADER]: 'unavailable' });
+      if (r.gen !== undefined) res.setHeader(GEN_HEADER, String(r.gen));
+      sendEntry(res, format, { key, value: r.value });
       return;
     }
     case PATHS.set: {

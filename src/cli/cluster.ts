@@ -4,9 +4,9 @@
 // admin API (admin-client.ts). Keeping consumers on this interface lets the
 // session store run in-process or against a remote node alike.
 import type { Term } from '../term/index.js';
-import type { SetOutcome } from '../paxos/machine.js';
+import type { GetOutcome, SetOutcome } from '../paxos/machine.js';
 
-export type { SetOutcome };
+export type { GetOutcome, SetOutcome };
 
 export interface Entry {
   readonly key: Term;
@@ -47,6 +47,12 @@ export interface Cluster {
   set(key: Term, value: Term): Promise<SetOutcome>;
   /** paxos_get/2: the agreed value, or undefined when the key is unknown or there is no agreement. */
   get(key: Term): Promise<Term | undefined>;
+  /**
+   * paxos_get/3 with its outcome: absent (a majority holds no record) and unavailable
+   * (no agreement) apart. `quorum`: ask a majority even when a local value exists, so
+   * the value is never older than an acknowledged set (a linearizable read).
+   */
+  read(key: Term, opts?: { readonly quorum?: boolean }): Promise<GetOutcome>;
   /** Entries of the local ledger whose key unifies with `pattern`. */
   keys(pattern: Term): AsyncIterable<Entry>;
   /**

@@ -11,7 +11,7 @@ import {
   type ScopeOptions, type Transport, type UnicastTransport, address, addressText, openScope,
 } from '../transport/index.js';
 import { AsyncQueue } from './async-queue.js';
-import type { Cluster, ClusterHealth, ClusterStatus, Entry, SetOutcome } from './cluster.js';
+import type { Cluster, ClusterHealth, ClusterStatus, Entry, GetOutcome, SetOutcome } from './cluster.js';
 import type { NodeConfig } from './config.js';
 import type { Logger } from './log.js';
 import { type NodeMetrics, createNodeMetrics } from './metrics.js';
@@ -76,6 +76,10 @@ class NodeCluster implements Cluster {
 
   set(key: Term, value: Term): Promise<SetOutcome> {
     return this.node.trySet(key, value);
+  }
+
+  read(key: Term, opts: { readonly quorum?: boolean } = {}): Promise<GetOutcome> {
+    return this.node.tryGet(key, opts);
   }
 
   get(key: Term): Promise<Term | undefined> {

@@ -5,6 +5,6 @@ export {
   type PaxosNodeOptions, type TermInput, type SetOptions, type GetOptions, type AskOptions, type LedgerRecord,
   type NodeObserver, type NodeStats, type NodeHealth, type CallOutcome,
 } from './node.js';
-export type { SetFailure, SetOutcome } from './machine.js';
+export type { GetOutcome, SetFailure, SetOutcome } from './machine.js';
 export { DEFAULT_SETTINGS, SWI_DEFAULTS, makeSettings, type Settings } from './settings.js';
 export { OUR_POLICY, SWI_POLICY, type Policy } from './policy.js';

@@ -64,6 +64,14 @@ export function failure(op: Call['op'], reason: string, set: SetFailure = 'rejec
   return op === 'set' ? { ok: false, op, reason, outcome: set } : { ok: false, op, reason };
 }
 
+/** How a get ended: a value; or absent (a majority holds no record of the key); or unavailable (no majority agreed). */
+export type GetOutcome =
+  | { readonly ok: true; readonly value: Term; readonly gen: Gen | undefined }
+  | { readonly ok: false; readonly outcome: 'absent' | 'unavailable'; readonly reason: string };
+
+/** The reason a get gives when a majority answered and none holds the key. */
+export const NO_SUCH_KEY = 'no such key';
+
 export type CallResult =
   | { readonly ok: true; readonly op: 'join'; readonly node: NodeId; readonly ms: number }
   | { readonly ok: true; readonly op: 'set'; readonly gen: Gen }
@@ -252,6 +260,11 @@ export class PaxosMachine {
   private readonly deadSince = new Map<NodeId, number>();
   private readonly lastHeard = new Map<NodeId, number>();
   private readonly lastBallot = new Map<string, Gen>();
+  /**
+   * Records a member refused to learn (it holds a newer one): not pushed again until
+   * ours changes, which a quorum read started at the refusal brings about. Bounded.
+   */
+  private readonly refuted = new Map<string, Gen>();
 
   private out: Effect[] = [];
   private readonly runq: (() => void)[] = [];
@@ -444,7 +457,11 @@ export class PaxosMachine {
         // ours never offers a value older than one it knows was proposed and accepted
         // (guardStale): it reports that accepted record, and readers decide.
         const v = this.policy.guardStale ? this.newestAccepted(msg.key) : this.ledger.read(msg.key);
-        return v ? [{ ...msg, node: me, gen: v.gen, value: v.value }] : [];
+        if (v) return [{ ...msg, node: me, gen: v.gen, value: v.value }];
+        // Ours says "none here" (SWI requesters skip it), so a reader can tell a key that
+        // no majority holds from members that did not answer.
+        if (this.policy.get === 'majority' && this.ledger.entries(msg.key).length === 0) return [{ t: 'retrieve', key: msg.key, node: me, absent: true }];
+        return [];
       }
       case 'node':
         if (me !== undefined && this.phase === 'running') return [{ t: 'node', node: me, quorum: this.quorum, dead: this.dead }];
@@ -615,7 +632,7 @@ export class PaxosMachine {
       // Nobody running answered: a cut-off or restarted member, or the first node. The
       // quorum it last knew (every record of it, pending ones too) still stands; only
       // a node that never had one founds a cluster of itself.
-      if (running.length === 0 && this.policy.durableQuorum) quorum = this.rememberedQuorum();
+      if (running.length === 0 && this.policy.durableQuorum) quorum = this.rememberedQuorum(fixed);
       let node: NodeId | undefined;
       let rejoin = false;
       if (fixed === undefined) {
@@ -686,10 +703,17 @@ export class PaxosMachine {
     }
   }
 
-  /** The union of every `'$paxos_quorum'` value in our ledger, valid or pending. */
-  private rememberedQuorum(): Bitmap {
+  /**
+   * The union of every `'$paxos_quorum'` value in our ledger, valid or pending, that
+   * counts us (rejoining under `fixed`) as a member: a quorum we belonged to. Others'
+   * proposals we accepted while joining for the first time are not ours to keep.
+   */
+  private rememberedQuorum(fixed: NodeId | undefined): Bitmap {
+    if (fixed === undefined) return 0n;
     let q = 0n;
-    for (const r of this.ledger.entries(QUORUM_KEY)) if (r.gen > 0 && r.value.kind === 'int') q |= BigInt(r.value.value);
+    for (const r of this.ledger.entries(QUORUM_KEY)) {
+      if (r.gen > 0 && r.value.kind === 'int' && has(BigInt(r.value.value), fixed)) q |= BigInt(r.value.value);
+    }
     return q;
   }
 
@@ -875,7 +899,13 @@ export class PaxosMachine {
       let prepNodes: Bitmap | undefined;
       let k = this.ledger.newestGen(key);
       if (!fast) {
-        const prep = yield* collect({ msg: { t: 'prepare', key, value }, quorum, timeoutMs: tmo, self: true, keepDuplicates: !ours });
+        // Ours ends the prepare round once a majority answered: any majority meets the
+        // majority of every chosen ballot, and an acceptor refuses a ballot below what it
+        // holds, so waiting for a silent (failed) member would only cost its timeout.
+        const prep = yield* collect({
+          msg: { t: 'prepare', key, value }, quorum, timeoutMs: tmo, self: true, keepDuplicates: !ours,
+          ...(this.policy.decideAtMajority && !isAdminKey(key) && { done: (rs: readonly Reply[]) => majority(repliedBy(rs) & quorum, quorum) }),
+        });
         prepNodes = 0n; k = 0;
         for (const r of prep) {
           const m = r.msg as { node?: NodeId; gen?: Gen };
@@ -1030,42 +1060,26 @@ export class PaxosMachine {
       if (attempt > 0) yield* sleep(this.rng() * this.settings.set_backoff * 1000 * 2 ** Math.min(attempt, 5));
       const { quorum, alive } = this.lifeQuorum();
       const ask = del(alive, me);
-      const rs = ask === 0n ? [] : yield* collect({ msg: { t: 'retrieve', key }, quorum: ask, timeoutMs: tmo, self: false });
-      const votes = new Map<Gen, { value: Term; nodes: Bitmap }>();
-      let got = 0n;
-      const vote = (n: NodeId, g: Gen, v: Term): void => {
-        const e = votes.get(g) ?? { value: v, nodes: 0n };
-        e.nodes = add(e.nodes, n);
-        votes.set(g, e);
-      };
+      // Our own record counts as a vote; an absent key votes at generation 0.
       const mine = this.newestAccepted(key);
-      if (mine) vote(me, mine.gen, mine.value);
-      for (const r of rs) {
-        const m = r.msg;
-        if (m.t !== 'retrieve' || m.node === undefined || m.gen === undefined || m.value === undefined) continue;
-        got = add(got, m.node);
-        vote(m.node, m.gen, m.value);
-      }
-      yield* this.afterFailed(this.updateFailed('get', ask, got));
-      if (votes.size === 0 && majority(add(got, me), quorum)) return { ok: false, op: 'get', reason: 'no such key' };
-      // Members that said nothing might hold anything.
-      const silent = popcount(quorum & ~add(got, me));
-      const need = Math.floor((popcount(quorum) + 2) / 2);
-      let best: [Gen, { value: Term; nodes: Bitmap }] | undefined;
-      let blocked = false;
-      for (const e of [...votes].sort((x, y) => y[0] - x[0])) {
-        if (majority(e[1].nodes, quorum)) { best = e; break; }
-        // A newer generation that a majority may have accepted: no answer rather than a stale one.
-        if (popcount(e[1].nodes) + silent >= need) { blocked = true; break; }
-      }
-      if (blocked || !best) continue;
-      const lagging = got & ~best[1].nodes;
+      const tally = (rs: readonly Reply[]): ReadTally => readTally(rs, quorum, me, mine);
+      // The round ends as soon as the replies decide the read (no need to wait for a silent member).
+      const rs = ask === 0n ? [] : yield* collect({
+        msg: { t: 'retrieve', key }, quorum: ask, timeoutMs: tmo, self: false,
+        done: (replies: readonly Reply[]) => tally(replies).best !== undefined,
+      });
+      const t = tally(rs);
+      yield* this.afterFailed(this.updateFailed('get', ask, t.got));
+      if (t.best === undefined) { if (t.blocked) reason = 'a newer generation may have been chosen'; continue; }
+      const [gen, best] = t.best;
+      if (best.value === undefined) return { ok: false, op: 'get', reason: NO_SUCH_KEY };
+      const lagging = t.got & ~best.nodes;
       const myValid = this.ledger.read(key);
-      if (lagging !== 0n || myValid?.gen !== best[0] || votes.size > 1) {
-        const entry: ValidEntry = { key, gen: best[0], value: best[1].value, holders: best[1].nodes };
-        this.spawn(this.replicateKeyOp(add(got, me), entry, tmo));
+      if (lagging !== 0n || myValid?.gen !== gen || t.generations > 1) {
+        const entry: ValidEntry = { key, gen, value: best.value, holders: best.nodes };
+        this.spawn(this.replicateKeyOp(add(t.got, me), entry, tmo));
       }
-      return { ok: true, op: 'get', value: best[1].value, gen: best[0], source: 'network' };
+      return { ok: true, op: 'get', value: best.value, gen, source: 'network' };
     }
     return { ok: false, op: 'get', reason };
   }
@@ -1095,7 +1109,9 @@ export class PaxosMachine {
   private needsReplication(nodes: Bitmap): ValidEntry[] {
     const out: ValidEntry[] = [];
     const all = this.policy.ledger === 'swi' ? this.ledger.current() : this.ledger.latest();
-    for (const e of all) if ((nodes & ~e.holders) !== 0n && !isAdminKey(e.key)) out.push(e);
+    for (const e of all) {
+      if ((nodes & ~e.holders) !== 0n && !isAdminKey(e.key) && this.refuted.get(keyText(e.key)) !== e.gen) out.push(e);
+    }
     return out;
   }
 
@@ -1130,12 +1146,21 @@ export class PaxosMachine {
 
   /** paxos_replicate_key/3. */
   private *replicateKeyOp(nodes: Bitmap, e: ValidEntry, tmo: number): Op<void> {
+    let nacked = false;
     const rs = yield* collect({
       msg: { t: 'learn', key: e.key, gen: e.gen, value: e.value }, quorum: nodes, timeoutMs: tmo, self: true,
-      keepDuplicates: this.policy.name === 'swi', stop: (m) => m.t === 'learn' && m.genA === 'nack',
+      keepDuplicates: this.policy.name === 'swi', stop: (m) => (nacked ||= m.t === 'learn' && m.genA === 'nack'),
     });
     let learned = 0n;
     for (const r of rs) if (r.msg.t === 'learn' && r.msg.node !== undefined) learned = add(learned, r.msg.node);
+    if (this.policy.catchUp && nacked) {
+      // A member holds something newer: ours is stale. Stop pushing it and catch up.
+      const k = keyText(e.key);
+      this.refuted.delete(k);
+      this.refuted.set(k, e.gen);
+      if (this.refuted.size > 10_000) this.refuted.delete(this.refuted.keys().next().value!);
+      this.spawn(this.getOp(e.key, { quorum: true, retries: 1 }));
+    }
     const holders = e.holders | learned;
     this.broadcast({ t: 'learned', key: e.key, gen: e.gen, value: e.value, acceptors: holders });
     yield* this.afterFailed(this.updateFailed('replicate', nodes, learned));
@@ -1238,6 +1263,50 @@ export class PaxosMachine {
   }
 }
 
+
+interface ReadTally {
+  /** The generation a majority of members holds (value undefined: the key is absent there), if the read is decided. */
+  readonly best: [Gen, { value: Term | undefined; nodes: Bitmap }] | undefined;
+  /** A newer generation than any majority's might have been chosen: no answer. */
+  readonly blocked: boolean;
+  /** Nodes that answered (ourselves excluded). */
+  readonly got: Bitmap;
+  readonly generations: number;
+}
+
+/**
+ * Our quorum read's decision (departure 3): a value only when a majority of the quorum
+ * reports one generation, and no newer generation reported by some members could,
+ * with the members that stayed silent, form a majority (it might have been chosen).
+ * Absent keys vote at generation 0, so "no such key" needs a majority too.
+ */
+function readTally(rs: readonly Reply[], quorum: Bitmap, me: NodeId, mine: { gen: Gen; value: Term } | undefined): ReadTally {
+  const votes = new Map<Gen, { value: Term | undefined; nodes: Bitmap }>();
+  let got = 0n;
+  const vote = (n: NodeId, g: Gen, v: Term | undefined): void => {
+    const e = votes.get(g) ?? { value: v, nodes: 0n };
+    e.nodes = add(e.nodes, n);
+    votes.set(g, e);
+  };
+  vote(me, mine?.gen ?? 0, mine?.value);
+  for (const r of rs) {
+    const m = r.msg;
+    if (m.t !== 'retrieve' || m.node === undefined) continue;
+    if (m.absent) { got = add(got, m.node); vote(m.node, 0, undefined); continue; }
+    if (m.gen === undefined || m.value === undefined) continue;
+    got = add(got, m.node);
+    vote(m.node, m.gen, m.value);
+  }
+  // Members that said nothing might hold anything.
+  const silent = popcount(quorum & ~add(got, me));
+  const need = needed(quorum);
+  for (const e of [...votes].sort((x, y) => y[0] - x[0])) {
+    const n = popcount(e[1].nodes & quorum);
+    if (n >= need) return { best: e, blocked: false, got, generations: votes.size };
+    if (n + silent >= need) return { best: undefined, blocked: true, got, generations: votes.size };
+  }
+  return { best: undefined, blocked: false, got, generations: votes.size };
+}
 
 /** highest_vote/3: most frequent Gen-Value; among equal counts the first in standard order. */
 function highestVote(rs: readonly Reply[]): { value: Term; gen: Gen; count: number } | undefined {

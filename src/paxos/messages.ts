@@ -12,13 +12,22 @@ import type { Bitmap, NodeId } from './bits.js';
 
 export type Gen = number;
 
+/** The functor of an absence reply's key (see the retrieve message). */
+const ABSENT = '$paxos_absent';
+
 export type PaxosMsg =
   | { readonly t: 'prepare'; readonly key: Term; readonly node?: NodeId; readonly gen?: Gen; readonly value: Term }
   | { readonly t: 'accept'; readonly key: Term; readonly node?: NodeId; readonly gen: Gen; readonly genA?: Gen | 'nack'; readonly value: Term }
   | { readonly t: 'changed'; readonly key: Term; readonly gen: Gen; readonly value: Term; readonly acceptors: Bitmap }
   | { readonly t: 'learn'; readonly key: Term; readonly node?: NodeId; readonly gen: Gen; readonly genA?: Gen | 'nack'; readonly value: Term }
   | { readonly t: 'learned'; readonly key: Term; readonly gen: Gen; readonly value: Term; readonly acceptors: Bitmap }
-  | { readonly t: 'retrieve'; readonly key: Term; readonly node?: NodeId; readonly gen?: Gen; readonly value?: Term }
+  /**
+   * `absent`: a reply of ours saying this node holds no record of the key. On the wire
+   * it names the key `'$paxos_absent'(Key)` at generation 0, which does not unify
+   * with the request, so SWI requesters skip it (thread_get_message/3 takes only
+   * replies that unify) while our readers count it.
+   */
+  | { readonly t: 'retrieve'; readonly key: Term; readonly node?: NodeId; readonly gen?: Gen; readonly value?: Term; readonly absent?: true }
   | { readonly t: 'forget'; readonly nodes: Bitmap }
   | { readonly t: 'node'; readonly node?: NodeId | 'self'; readonly quorum?: Bitmap; readonly dead?: Bitmap }
   | { readonly t: 'claim_node'; readonly node: NodeId; readonly ok?: boolean }
@@ -43,7 +52,9 @@ export function encodeBody(m: PaxosMsg): Term {
     case 'changed': return compound('changed', m.key, int(m.gen), m.value, int(m.acceptors));
     case 'learn': return compound('learn', m.key, num(m.node), int(m.gen), genA(m.genA), m.value);
     case 'learned': return compound('learned', m.key, int(m.gen), m.value, int(m.acceptors));
-    case 'retrieve': return compound('retrieve', m.key, num(m.node), num(m.gen), slot(m.value));
+    case 'retrieve':
+      if (m.absent) return compound('retrieve', compound(ABSENT, m.key), num(m.node), int(0), atom('[]'));
+      return compound('retrieve', m.key, num(m.node), num(m.gen), slot(m.value));
     case 'forget': return compound('forget', int(m.nodes));
     case 'node':
       return compound('node', m.node === 'self' ? atom('self') : num(m.node), big(m.quorum), big(m.dead));
@@ -113,6 +124,11 @@ export function decodeBody(b: Term): PaxosMsg | undefined {
       const node = optInt(a[1]!); const gen = optInt(a[2]!);
       if (node === null || gen === null || !isGround(a[0]!)) return undefined;
       const v = a[3]!;
+      const k = a[0]!;
+      // No record is ever reported at generation 0, so this shape is only an absence.
+      if (gen === 0 && node !== undefined && k.kind === 'compound' && k.name === ABSENT && k.args.length === 1) {
+        return { t: 'retrieve', key: k.args[0]!, node, absent: true };
+      }
       const m: { t: 'retrieve'; key: Term; node?: NodeId; gen?: Gen; value?: Term } = { t: 'retrieve', key: a[0]! };
       if (node !== undefined) m.node = node;
       if (gen !== undefined) m.gen = gen;

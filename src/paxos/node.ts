@@ -16,7 +16,7 @@ import type { Inbound } from '../transport/listeners.js';
 import type { ReplyStream } from '../transport/requests.js';
 import { addressText, type Address } from '../transport/address.js';
 import { type Bitmap, type NodeId, members } from './bits.js';
-import { type Call, type CallResult, type Effect, type Input, PaxosMachine, type SetFailure, type SetOutcome, failure } from './machine.js';
+import { type Call, type CallResult, type Effect, type Input, PaxosMachine, type GetOutcome, NO_SUCH_KEY, type SetFailure, type SetOutcome, failure } from './machine.js';
 import { writeTerm } from '../text/write.js';
 import type { LedgerOp } from './ledger-view.js';
 import { type PaxosMsg, decodePaxos, encodePaxos } from './messages.js';
@@ -233,12 +233,23 @@ export class PaxosNode {
     if (!r.ok) throw new PaxosError(`cannot remove node ${node}: ${r.reason}`);
   }
 
-  /** paxos_get/3: the value, or undefined when there is none or no majority agrees. */
+  /** paxos_get/3: the value, or undefined when there is none or no majority agrees (tryGet tells the two apart). */
   async get(key: TermInput, opts: GetOptions = {}): Promise<Term | undefined> {
+    const r = await this.tryGet(key, opts);
+    return r.ok ? r.value : undefined;
+  }
+
+  /**
+   * As get(), with the outcome: `{ ok: true, value, gen }`; or `{ ok: false, outcome }`,
+   * 'absent' when a majority holds no record of the key, 'unavailable' when no majority
+   * agreed (a partition, lost replies, writes in flight).
+   */
+  async tryGet(key: TermInput, opts: GetOptions = {}): Promise<GetOutcome> {
     const t0 = performance.now();
     const r = await this.call({ op: 'get', key: toTerm(key), ...opts });
     this.o.observer?.call('get', outcomeOf(r), performance.now() - t0);
-    return r.ok && r.op === 'get' ? r.value : undefined;
+    if (r.ok) return { ok: true, value: r.op === 'get' ? r.value : variable(), gen: r.op === 'get' ? r.gen : undefined };
+    return { ok: false, outcome: r.reason === NO_SUCH_KEY ? 'absent' : 'unavailable', reason: r.reason };
   }
 
   /** paxos_on_change/3: handler runs (asynchronously) for each agreed change whose key and value unify with the patterns. */
@@ -550,7 +561,7 @@ function outcomeOf(r: CallResult): CallOutcome {
   if (r.ok) return 'ok';
   if (r.op === 'set') return r.outcome;
   if (r.reason === 'closed') return 'closed';
-  return r.op === 'get' && r.reason === 'no such key' ? 'not_found' : 'failed';
+  return r.op === 'get' && r.reason === NO_SUCH_KEY ? 'not_found' : 'failed';
 }
 
 function applyOp(l: PaxosLedger, op: LedgerOp): Promise<unknown> {
