@@ -56,6 +56,13 @@ export function createNodeMetrics(): NodeMetrics {
     collect() { this.reset(); this.inc(node?.stats().setAttempts ?? 0); },
   });
   new Counter({
+    name: 'paxos_set_attempt_results_total', help: 'How set attempts ended: chosen, rejected (a majority refused the ballot), undecided (outcome unknown), prepareFailed', labelNames: ['result'], ...labelled,
+    collect() {
+      this.reset();
+      for (const [r, n] of Object.entries(node?.stats().attempts ?? {})) this.inc({ result: r }, n);
+    },
+  });
+  new Counter({
     name: 'paxos_livelocks_total', help: 'Operations the machine gave up as livelocked', ...labelled,
     collect() { this.reset(); this.inc(node?.stats().livelocks ?? 0); },
   });

@@ -280,7 +280,11 @@ export class PaxosMachine {
   private resumedRounds = 0;
   private membershipTimer = false;
   /** Counters for tests and property(): */
-  readonly stats = { livelocks: 0, setAttempts: 0, networkWrites: 0, duplicateIds: 0 };
+  readonly stats = {
+    livelocks: 0, setAttempts: 0, networkWrites: 0, duplicateIds: 0,
+    /** How set attempts ended: chosen; rejected by a majority; undecided (resent); no majority for prepare. */
+    attempts: { chosen: 0, rejected: 0, undecided: 0, prepareFailed: 0 },
+  };
 
   constructor(o: MachineOptions) {
     this.addr = o.addr;
@@ -913,7 +917,7 @@ export class PaxosMachine {
           if (m.gen !== undefined && m.gen > k) k = m.gen;
         }
         if (this.phase !== 'running') return rejected('node id given up'); // duplicateId(), before any accept
-        if (!majority(prepNodes & members, quorum)) { reason = 'no majority for prepare'; continue; }
+        if (!majority(prepNodes & members, quorum)) { reason = 'no majority for prepare'; this.stats.attempts.prepareFailed++; continue; }
       }
       const gen = this.nextGen(key, k);
       // Ours: decided once a majority of the quorum accepted; the round stays open for
@@ -957,12 +961,14 @@ export class PaxosMachine {
           acc = [...acc, ...more.filter((r) => acceptedGen(r) === gen)];
           verdict = acceptVerdict(acc, gen, quorum);
         }
-        if (verdict === 'rejected') { reason = 'a majority refused the ballot'; continue; }
+        if (verdict === 'rejected') { reason = 'a majority refused the ballot'; this.stats.attempts.rejected++; continue; }
         if (verdict === undefined) {
+          this.stats.attempts.undecided++;
           // Never retried: a new ballot could write the value a second time, after
           // another set that came in between, if this one was chosen after all.
           return { ok: false, reason: this.phase === 'running' ? 'no majority answered the accept' : 'node stopped during the accept', outcome: 'unknown' };
         }
+        this.stats.attempts.chosen++;
         const accNodes = acceptedBy(acc, gen);
         if (round.decided) {
           this.decided(round, key, gen, value, accNodes, quorum);

@@ -12,7 +12,8 @@ import type { Term } from '../term/types.js';
 import { resolve, unify } from '../term/unify.js';
 import { readTerm } from '../text/read.js';
 import type { Entry } from '../store/ledger.js';
-import type { Inbound } from '../transport/listeners.js';
+import { type Inbound, RawReply } from '../transport/listeners.js';
+import { equalTerms } from '../term/equal.js';
 import type { ReplyStream } from '../transport/requests.js';
 import { addressText, type Address } from '../transport/address.js';
 import { type Bitmap, type NodeId, members } from './bits.js';
@@ -65,6 +66,8 @@ export interface NodeStats {
   readonly setAttempts: number;
   readonly livelocks: number;
   readonly duplicateIds: number;
+  /** How set attempts ended (the machine's stats.attempts): chosen, rejected, undecided, prepareFailed. */
+  readonly attempts: Readonly<Record<string, number>>;
   /** Keys in the ledger, the two membership keys included. */
   readonly ledgerKeys: number;
   /** Keys the replicator still has to push to a member that lacks them (its last report). */
@@ -123,6 +126,8 @@ export class SetError extends PaxosError {
 
 type ChangeHandler = (key: Term, value: Term) => void;
 type AskHandler = (message: Term) => Term[] | Promise<Term[]>;
+/** What the transport sends for a request: instances of it, or raw replies. */
+type Reply = Term | RawReply;
 
 // The machine answers its own requests and applies its own broadcasts; a copy sent
 // to ourselves (when we are among the peers) would only be decoded and dropped.
@@ -139,7 +144,7 @@ function toTerm(t: TermInput): Term {
 export class PaxosNode {
   private readonly machine: PaxosMachine;
   private readonly pendingCalls = new Map<number, { op: Call['op']; done: (r: CallResult) => void }>();
-  private readonly pendingReplies = new Map<number, { replies: Term[]; done: (t: Term[]) => void }>();
+  private readonly pendingReplies = new Map<number, { replies: Reply[]; done: (t: Reply[]) => void }>();
   private readonly changeHandlers = new Set<{ key: Term; value: Term; handler: ChangeHandler }>();
   private readonly askHandlers = new Set<{ pattern: Term; handler: AskHandler }>();
   /** The machine's pending timers by id. */
@@ -295,7 +300,7 @@ export class PaxosNode {
   stats(): NodeStats {
     const m = this.machine.stats;
     return {
-      rounds: this.rounds, setAttempts: m.setAttempts, livelocks: m.livelocks, duplicateIds: m.duplicateIds,
+      rounds: this.rounds, setAttempts: m.setAttempts, livelocks: m.livelocks, duplicateIds: m.duplicateIds, attempts: { ...m.attempts },
       ledgerKeys: this.machine.ledger.size, replicationBacklog: this.replicationBacklog,
     };
   }
@@ -362,7 +367,7 @@ export class PaxosNode {
     return from.ip[0] === 127 || from.ip.every((x) => x === 0) || localIPv4().has(from.ip.join('.'));
   }
 
-  private inbound(m: Inbound): Term[] | Promise<Term[]> | undefined {
+  private inbound(m: Inbound): Reply[] | Promise<Reply[]> | undefined {
     if (this.closed || this.isSelf(m.from)) return undefined;
     const msg = decodePaxos(m.term);
     if (!msg) return undefined;
@@ -375,14 +380,14 @@ export class PaxosNode {
     const handle = this.nextHandle++;
     if (msg.t === 'ask') {
       // The ask handlers answer later (answerAsk resolves this).
-      return new Promise<Term[]>((done) => {
+      return new Promise<Reply[]>((done) => {
         this.pendingReplies.set(handle, { replies: [], done });
         this.currentHandle = handle;
         this.step({ kind: 'request', from, handle, msg });
         this.currentHandle = undefined;
       });
     }
-    const p = { replies: [] as Term[], done: () => {} };
+    const p = { replies: [] as Reply[], done: () => {} };
     this.pendingReplies.set(handle, p);
     const durable = this.step({ kind: 'request', from, handle, msg });
     this.pendingReplies.delete(handle);
@@ -445,7 +450,8 @@ export class PaxosNode {
       }
       case 'reply': {
         const p = this.pendingReplies.get(e.handle);
-        if (p) p.replies.push(encodePaxos(e.msg));
+        // An absence is no instance of the request: it goes raw, and SWI requesters skip it.
+        if (p) p.replies.push(e.msg.t === 'retrieve' && e.msg.absent ? new RawReply(encodePaxos(e.msg)) : encodePaxos(e.msg));
         return;
       }
       case 'timer': {
@@ -498,7 +504,8 @@ export class PaxosNode {
   private async request(rid: number, msg: Parameters<typeof encodePaxos>[0], timeoutMs: number): Promise<void> {
     let stream: ReplyStream;
     try {
-      stream = this.o.transport.request(encodePaxos(msg), { timeoutMs: timeoutMs + 5, exceptSelf: true });
+      // A read takes raw replies too: our members' "no record of this key" (RawReply).
+      stream = this.o.transport.request(encodePaxos(msg), { timeoutMs: timeoutMs + 5, exceptSelf: true, raw: msg.t === 'retrieve' });
     } catch {
       return;
     }
@@ -509,6 +516,8 @@ export class PaxosNode {
         if (this.closed) break;
         if (this.isSelf(r.from)) continue;
         const m = decodePaxos(r.term);
+        // A raw reply counts only as what it is for: an absence of the very key asked for.
+        if (m && !r.unifies && !(m.t === 'retrieve' && m.absent && msg.t === 'retrieve' && equalTerms(m.key, msg.key))) continue;
         if (m) {
           this.heard(m);
           this.step({ kind: 'reply', rid, from: addressText(r.from), msg: m });

@@ -4,6 +4,7 @@ export * from './auth.js';
 export * from './framing.js';
 export * from './faults.js';
 export type { Handler, Inbound, Solutions } from './listeners.js';
+export { RawReply } from './listeners.js';
 export type { Reply, ReplyStream } from './requests.js';
 export { randomRequestId } from './requests.js';
 export * from './scope.js';

@@ -25,7 +25,23 @@ export interface Inbound {
  * Iterables and async iterables are consumed lazily: a broadcast takes only
  * the first solution, as broadcast/1 does.
  */
-export type Solutions = void | boolean | Term | Iterable<Term> | AsyncIterable<Term>;
+export type Solutions = void | boolean | Term | Iterable<Term | RawReply> | AsyncIterable<Term>;
+
+/**
+ * A reply that is not an instance of the request, sent as it is. SWI's requesters
+ * skip it (thread_get_message/3 takes only replies that unify with the request); a
+ * requester of ours sees it only when it asked for raw replies (RequestOptions.raw).
+ * It lets a node say something paxos.pl's vocabulary has no slot for (a key it does
+ * not hold) without SWI peers taking it for an answer.
+ */
+export class RawReply {
+  constructor(readonly term: Term) {}
+}
+
+/** What one solution sends: its instance of the request, or a raw reply as it is (undefined: nothing). */
+export function replyTerm(msg: Inbound, s: Term | RawReply): Term | undefined {
+  return s instanceof RawReply ? s.term : solutionInstance(msg, s);
+}
 export type Handler = (msg: Inbound) => Solutions | Promise<Solutions>;
 
 interface Entry {
@@ -98,7 +114,7 @@ export async function* solutionsOf(
     return;
   }
   for (const s of result) {
-    const t = instance(s);
+    const t = replyTerm(msg, s);
     if (t !== undefined) yield t;
     if (++n >= limits.maxSolutions) return;
     if (n % 64 === 0) await new Promise<void>((r) => setImmediate(r));

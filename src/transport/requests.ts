@@ -15,6 +15,8 @@ export interface Reply {
   readonly bindings: Bindings;
   /** The replier's address (SWI's `From` in `Term:From`). */
   readonly from: Address;
+  /** False for a raw reply (RequestOptions.raw) that is no instance of the request. */
+  readonly unifies: boolean;
 }
 
 /** The answers to one request, in arrival order; `return()` (or `break` in for-await) stops early. */
@@ -49,6 +51,8 @@ class Stream implements ReplyStream {
     timeoutMs: number,
     private readonly maxQueued: number,
     private readonly onClose: (s: Stream) => void,
+    /** Also take replies that do not unify with the template (as they are, without bindings). */
+    private readonly raw = false,
   ) {
     this.timer = setTimeout(() => this.close(), timeoutMs);
   }
@@ -58,9 +62,11 @@ class Stream implements ReplyStream {
     if (this.done) return 'skipped';
     if (this.only !== undefined && !sameAddress(this.only, from)) return 'skipped';
     const b = unify(this.template, term);
-    if (b === undefined) return 'skipped';
+    if (b === undefined && !this.raw) return 'skipped';
     // A ground reply that unifies is the template instantiated already (no rebuild).
-    const reply: Reply = { term: isGround(term) ? term : resolve(this.template, b), bindings: b, from };
+    const reply: Reply = b === undefined
+      ? { term, bindings: new Map(), from, unifies: false }
+      : { term: isGround(term) ? term : resolve(this.template, b), bindings: b, from, unifies: true };
     const w = this.waiters.shift();
     if (w) w({ value: reply, done: false });
     else if (this.queue.length >= this.maxQueued) return 'full';
@@ -100,10 +106,10 @@ export class RequestTable {
 
   constructor(private readonly maxQueued = 10000) {}
 
-  create(template: Term, timeoutMs: number, only?: Address): ReplyStream {
+  create(template: Term, timeoutMs: number, only?: Address, raw = false): ReplyStream {
     let id = randomRequestId();
     while (this.open.has(id)) id = randomRequestId();
-    const s = new Stream(id, template, only, timeoutMs, this.maxQueued, (x) => this.open.delete(x.id));
+    const s = new Stream(id, template, only, timeoutMs, this.maxQueued, (x) => this.open.delete(x.id), raw);
     this.open.set(id, s);
     return s;
   }

@@ -21,6 +21,8 @@ export interface RequestOptions extends SendOptions {
   readonly timeoutMs?: number;
   /** Ask one listener only (SWI's `Term:ip(A,B,C,D):Port`); replies from elsewhere are ignored. */
   readonly to?: Address;
+  /** Hand out replies that do not unify with the request too (RawReply), as they are. */
+  readonly raw?: boolean;
 }
 
 /** Inbound datagrams are counted by fate: each lands in one of the counters from `oversized` to `joined` (or is still being handled). */

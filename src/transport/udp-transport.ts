@@ -12,7 +12,7 @@ import { type Address, ipText, sameAddress } from './address.js';
 import { FrameAuth } from './auth.js';
 import { FaultySocket } from './faults.js';
 import { type Codec, WireEncodingError, MAX_UDP_PAYLOAD, type WireMessage, messageFromTerm, messageTerm, prologTextCodec } from './framing.js';
-import { type Handler, type Inbound, Listeners, isPromise, solutionInstance, solutionsOf } from './listeners.js';
+import { type Handler, type Inbound, Listeners, type RawReply, isPromise, replyTerm, solutionsOf } from './listeners.js';
 import type { Bindings } from '../term/unify.js';
 import { type ReplyStream, RequestTable } from './requests.js';
 import { type ScopeDef, type ScopeOptions, type UnicastOptions, inScope, peerAddress, resolveScope } from './scope.js';
@@ -203,7 +203,7 @@ class UdpTransport implements Transport {
       s.close();
       return s;
     }
-    const stream = this.requests.create(term, timeout, to);
+    const stream = this.requests.create(term, timeout, to, options.raw === true);
     let bytes: Uint8Array;
     try {
       bytes = this.encode({ kind: 'request', id: RequestTable.idTerm(stream.id), term });
@@ -343,7 +343,7 @@ class UdpTransport implements Transport {
   private answerAll(sock: DatagramSocket, id: Term, inbound: Inbound, sols: readonly Term[]): void {
     const n = Math.min(sols.length, this.config.maxSolutions ?? 1000);
     for (let i = 0; i < n; i++) {
-      const answer = solutionInstance(inbound, sols[i]!);
+      const answer = replyTerm(inbound, sols[i]!);
       if (answer !== undefined) void this.reply(sock, id, answer, inbound.from);
     }
   }
@@ -372,7 +372,7 @@ class UdpTransport implements Transport {
           const n = Math.min(raw.length, limits.maxSolutions);
           for (let j = 0; j < n; j++) {
             if (this.isClosed) return;
-            const answer = solutionInstance(inbound, raw[j] as Term);
+            const answer = replyTerm(inbound, raw[j] as Term | RawReply);
             if (answer !== undefined) await this.reply(replySock, msg.id, answer, from);
             if (j % 64 === 63) await new Promise<void>((r) => setImmediate(r)); // as solutionsOf: no starving
           }

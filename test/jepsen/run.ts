@@ -51,6 +51,8 @@ export interface RunResult {
   /** Latency of acknowledged sets, ms. */
   readonly setMs: { p50: number; p99: number; max: number };
   readonly quorumReadMs: { p50: number; p99: number };
+  /** How our nodes' set attempts ended (their paxos_set_attempt_results_total), summed; membership sets included. */
+  readonly attempts: Readonly<Record<string, number>>;
   /** Why sets were not acknowledged, with counts. */
   readonly failures: string[];
   readonly dir: string;
@@ -266,6 +268,14 @@ export async function run(o: RunOptions): Promise<RunResult> {
         if (w.key === key && w.outcome === 'ok' && w.invoke > fDone) lost.push(`${key}: ${w.value} acknowledged at ${w.complete.toFixed(3)}, final value ${f}`);
       }
     }
+    // How our nodes' set attempts ended, from their /metrics.
+    const attempts: Record<string, number> = {};
+    for (const m of ours) {
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${m.admin}/metrics`, { signal: AbortSignal.timeout(tmo) })).text();
+        for (const mm of text.matchAll(/^paxos_set_attempt_results_total\{[^}]*result="(\w+)"[^}]*\} (\d+)/gm)) attempts[mm[1]!] = (attempts[mm[1]!] ?? 0) + Number(mm[2]);
+      } catch { /* a node that does not answer adds nothing */ }
+    }
     const setLat = writes.filter((w) => w.outcome === 'ok').map((w) => (w.complete - w.invoke) * 1000);
     const qLat = history.filter((x) => x.kind === 'read' && !x.who?.startsWith('final')).map((x) => (x.complete - x.invoke) * 1000);
     return {
@@ -275,7 +285,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
         rejected: writes.filter((w) => w.outcome === 'fail').length, unknown: writes.filter((w) => w.outcome === 'unknown').length,
         quorumReads: qLat.length, localReads: local.length, failedReads,
       },
-      nemesis, violations, phantoms, lost, converged, convergeMs,
+      nemesis, violations, phantoms, lost, converged, convergeMs, attempts,
       setMs: { p50: pct(setLat, 0.5), p99: pct(setLat, 0.99), max: pct(setLat, 1) },
       quorumReadMs: { p50: pct(qLat, 0.5), p99: pct(qLat, 0.99) },
       failures: Object.entries(writes.filter((w) => w.outcome !== 'ok').reduce<Record<string, number>>((acc, w) => {
