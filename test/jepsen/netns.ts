@@ -47,8 +47,11 @@ export function applyFaults(ports: readonly number[], f: Faults): void {
     'table inet jepsen {}',
     'delete table inet jepsen',
     'table inet jepsen {',
-    '  chain out {',
-    '    type filter hook output priority 0; policy accept;',
+    // On input, not output: a datagram dropped on output fails the sender's sendto with
+    // EPERM (which kills SWI 9.0.4's udp_inbound_proxy thread); on input it is lost as
+    // on a real network.
+    '  chain in {',
+    '    type filter hook input priority 0; policy accept;',
   ];
   if (f.groups) {
     for (const g of f.groups) {

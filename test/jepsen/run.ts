@@ -163,35 +163,45 @@ export async function run(o: RunOptions): Promise<RunResult> {
     let groups: number[][] | undefined;
     const apply = (): void => applyFaults(ports, { drop, ...(groups && { groups }) });
     const minority = Math.floor((o.nodes - 1) / 2);
+    // Every kind of fault comes up once per round, in a seeded order, so a run of a
+    // dozen seconds or more has seen each.
+    const KINDS = ['drop', 'isolate', 'partition', 'heal', 'kill', 'pause'] as const;
+    let bag: (typeof KINDS)[number][] = [];
+    const nextKind = (): (typeof KINDS)[number] => {
+      if (bag.length === 0) bag = [...KINDS].sort(() => rnd() - 0.5);
+      return bag.pop()!;
+    };
     const nemesisLoop = async (): Promise<void> => {
       if (o.faults === false) return;
       while (now() < end - 0.5) {
-        await new Promise((r) => setTimeout(r, 500 + rnd() * 2500));
+        await new Promise((r) => setTimeout(r, 500 + rnd() * 2000));
         if (now() >= end - 0.5) break;
-        const x = rnd();
+        const kind = nextKind();
         const busy = members.filter((m) => m.state !== 'up').length;
-        if (x < 0.15) {
+        if (kind === 'drop') {
           drop = rnd() * 0.05;
           apply();
           nemesis.push(`${at()} drop ${(drop * 100).toFixed(1)}%`);
-        } else if (x < 0.3) {
+        } else if (kind === 'isolate') {
           const cut = pick(ports);
           groups = [[cut], ports.filter((p) => p !== cut)];
           apply();
           nemesis.push(`${at()} isolate port ${cut}`);
-        } else if (x < 0.42) {
+        } else if (kind === 'partition') {
           const shuffled = [...ports].sort(() => rnd() - 0.5);
           const k = 1 + Math.floor(rnd() * minority);
           groups = [shuffled.slice(0, k), shuffled.slice(k)];
           apply();
           nemesis.push(`${at()} partition ${JSON.stringify(groups)}`);
-        } else if (x < 0.55) {
+        } else if (kind === 'heal') {
           groups = undefined; drop = 0;
           apply();
           nemesis.push(`${at()} heal network`);
-        } else if (x < 0.78 && busy < minority) {
-          const m = pick(ours.filter((y) => y.state === 'up'));
-          if (!m) continue;
+        } else if (kind === 'kill') {
+          // At most a minority is down or stopped at once, so the cluster can make progress.
+          const up = ours.filter((y) => y.state === 'up');
+          if (busy >= minority || up.length === 0) { bag.unshift(kind); continue; }
+          const m = pick(up);
           m.kill9();
           const downMs = 300 + rnd() * 2500;
           nemesis.push(`${at()} kill -9 node ${m.id} for ${downMs.toFixed(0)} ms`);
@@ -200,9 +210,10 @@ export async function run(o: RunOptions): Promise<RunResult> {
             await m.start();
             nemesis.push(`${at()} node ${m.id} restarted`);
           })());
-        } else if (busy < minority) {
-          const m = pick(members.filter((y) => y.state === 'up'));
-          if (!m) continue;
+        } else {
+          const up = members.filter((y) => y.state === 'up');
+          if (busy >= minority || up.length === 0) { bag.unshift(kind); continue; }
+          const m = pick(up);
           m.pause();
           const ms = 300 + rnd() * 2500;
           nemesis.push(`${at()} SIGSTOP ${m.kind} node ${m.id} for ${ms.toFixed(0)} ms`);
