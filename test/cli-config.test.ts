@@ -25,7 +25,20 @@ describe('cli config', () => {
       method: 'unicast', ip: '127.0.0.1', port: 20005, peers: [], scope: 'paxos', nodeId: undefined,
       ledger: { kind: 'durable', dir: '/srv/app/paxos-data' }, admin: { host: '127.0.0.1', port: 20080 },
       verbose: false, settings: {}, auth: undefined, adminToken: undefined, adminTls: undefined, warnings: [],
+      learner: false,
     });
+  });
+
+  it('runs as a learner with --learner, PROLOG_PAXOS_LEARNER or "learner": true in the config file', () => {
+    expect(config(['--learner']).learner).to.equal(true);
+    expect(config([], { PROLOG_PAXOS_LEARNER: 'yes' }).learner).to.equal(true);
+    expect(config([], { PROLOG_PAXOS_LEARNER: 'false' }).learner).to.equal(false);
+    expect(() => config([], { PROLOG_PAXOS_LEARNER: 'maybe' })).to.throw(UsageError, /LEARNER: expected true or false/);
+    const file = join(dir, 'learner.json');
+    writeFileSync(file, JSON.stringify({ learner: true }));
+    expect(config(['--config', file]).learner).to.equal(true);
+    writeFileSync(file, JSON.stringify({ learner: 'yes' }));
+    expect(() => config(['--config', file])).to.throw(UsageError, /learner must be true or false/);
   });
 
   it('reads every flag, repeated peers and paxos settings by SWI name', () => {

@@ -14,6 +14,10 @@ export const PATHS = {
   watch: '/watch',
   metrics: '/metrics',
   health: '/health',
+  /** POST ?node=ID (default: the node serving the request): make it a voting member. */
+  promote: '/promote',
+  /** POST ?node=ID: make it a learner. */
+  demote: '/demote',
 } as const;
 
 export const MEDIA = {

@@ -135,6 +135,12 @@ export class RemoteCluster implements Cluster {
     return (await res.json()) as ClusterStatus;
   }
 
+  async changeRole(role: 'voter' | 'learner', node?: number): Promise<void> {
+    const res = await this.request(role === 'voter' ? PATHS.promote : PATHS.demote, node === undefined ? {} : { node: String(node) }, { method: 'POST' });
+    if (!res.ok) return RemoteCluster.fail(res);
+    await res.body?.cancel();
+  }
+
   /** Ends this client's open requests; the remote node keeps running. */
   async close(): Promise<void> {
     this.closing.abort();

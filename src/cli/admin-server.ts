@@ -11,6 +11,8 @@
 //   GET  /watch?pattern=P                changes as `K := V.` lines, NDJSON, or SSE
 //   GET  /metrics                        Prometheus text format
 //   GET  /health                         200 or 503 with a JSON body (ClusterHealth)
+//   POST /promote[?node=ID]              204: the node (default this one) votes; 409 with the reason if not
+//   POST /demote[?node=ID]               204: the node is a learner; 409 with the reason if not
 //
 // Responses are Prolog text unless the client asks for JSON (Accept or ?format=json).
 // A bad request gets a 4xx with a one-line message; no request can crash the node.
@@ -312,6 +314,19 @@ async function handle(cluster: Cluster, req: IncomingMessage, res: ServerRespons
       const h = cluster.health();
       res.writeHead(h.ok ? 200 : 503, { 'content-type': MEDIA.json, 'cache-control': 'no-store' });
       res.end(JSON.stringify({ status: h.ok ? 'ok' : 'unavailable', ...h }) + '\n');
+      return;
+    }
+    case PATHS.promote: case PATHS.demote: {
+      route('POST');
+      if (!cluster.changeRole) throw new HttpError(404, 'this server cannot change roles');
+      const text = param(url, 'node', false);
+      if (text !== undefined && !/^\d{1,4}$/.test(text)) throw new HttpError(400, `node must be a node id, got ${text}`);
+      try {
+        await cluster.changeRole(url.pathname === PATHS.promote ? 'voter' : 'learner', text === undefined ? undefined : Number(text));
+      } catch (e) {
+        throw new HttpError(409, e instanceof Error ? e.message : String(e));
+      }
+      res.writeHead(204).end();
       return;
     }
     default:

@@ -9,7 +9,7 @@ import { type HostPort, UsageError, formatHostPort } from './hostport.js';
 import { type CliIO, EXIT, type ExitCode, say } from './io.js';
 import { clauseText, parseTermText, termText } from './term-text.js';
 
-export type ClientCommand = 'set' | 'get' | 'keys' | 'watch' | 'status';
+export type ClientCommand = 'set' | 'get' | 'keys' | 'watch' | 'status' | 'promote' | 'demote';
 
 const USAGE: Record<ClientCommand, string> = {
   set: `prolog-paxos set KEY VALUE ${TARGET_USAGE}`,
@@ -17,9 +17,11 @@ const USAGE: Record<ClientCommand, string> = {
   keys: `prolog-paxos keys [PATTERN] [--json] ${TARGET_USAGE}`,
   watch: `prolog-paxos watch [PATTERN] [--json] ${TARGET_USAGE}`,
   status: `prolog-paxos status [--json] ${TARGET_USAGE}`,
+  promote: `prolog-paxos promote [--node ID] ${TARGET_USAGE}`,
+  demote: `prolog-paxos demote [--node ID] ${TARGET_USAGE}`,
 };
 const ARITY: Record<ClientCommand, [number, number]> = {
-  set: [2, 2], get: [1, 1], keys: [0, 1], watch: [0, 1], status: [0, 0],
+  set: [2, 2], get: [1, 1], keys: [0, 1], watch: [0, 1], status: [0, 0], promote: [0, 0], demote: [0, 0],
 };
 
 export function clientUsage(cmd: ClientCommand): string {
@@ -40,7 +42,7 @@ export async function clientCommand(cmd: ClientCommand, argv: readonly string[],
     try {
       parsed = parseArgs({
         args: [...argv],
-        options: { ...TARGET_FLAGS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        options: { ...TARGET_FLAGS, json: { type: 'boolean' }, node: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
         allowPositionals: true,
         strict: true,
       });
@@ -57,12 +59,19 @@ export async function clientCommand(cmd: ClientCommand, argv: readonly string[],
     const { target, warnings } = adminTarget(values, io.env, io.cwd);
     for (const w of warnings) say(io.stderr, `prolog-paxos ${cmd}: warning: ${w}`);
     const json = values.json ?? false;
+    // --node: which node to promote or demote (default: the one whose admin API we reach).
+    let node: number | undefined;
+    if (values.node !== undefined) {
+      if (cmd !== 'promote' && cmd !== 'demote') throw new UsageError(`--node is for promote and demote\n${clientUsage(cmd)}`);
+      if (!/^\d{1,4}$/.test(values.node)) throw new UsageError(`--node: expected a node id, got ${values.node}`);
+      node = Number(values.node);
+    }
     // Parse everything before touching the network: a typo is exit 2, whatever the cluster's state.
     const terms = positionals.map((p, i) => termArg(p, cmd === 'set' ? (i === 0 ? 'KEY' : 'VALUE') : cmd === 'get' ? 'KEY' : 'PATTERN'));
     if ((cmd === 'set' || cmd === 'get') && !isGround(terms[0]!)) throw new UsageError(`KEY must be ground: ${positionals[0]}`);
     if (cmd === 'set' && !isGround(terms[1]!)) throw new UsageError(`VALUE must be ground: ${positionals[1]}`);
     cluster = new RemoteCluster(target);
-    return await run(cmd, cluster, terms, json, io);
+    return await run(cmd, cluster, terms, json, io, node);
   } catch (e) {
     if (e instanceof UsageError) {
       say(io.stderr, `prolog-paxos ${cmd}: ${e.message}`);
@@ -80,7 +89,7 @@ export async function clientCommand(cmd: ClientCommand, argv: readonly string[],
   }
 }
 
-async function run(cmd: ClientCommand, cluster: Cluster, terms: Term[], json: boolean, io: CliIO): Promise<ExitCode> {
+async function run(cmd: ClientCommand, cluster: Cluster, terms: Term[], json: boolean, io: CliIO, node: number | undefined): Promise<ExitCode> {
   const show = (e: Entry, line: (e: Entry) => string): void => {
     say(io.stdout, json ? JSON.stringify({ key: termJSON(e.key), value: termJSON(e.value) }) : line(e));
   };
@@ -114,6 +123,10 @@ async function run(cmd: ClientCommand, cluster: Cluster, terms: Term[], json: bo
       say(io.stderr, 'prolog-paxos watch: the node closed the stream');
       return EXIT.failed;
     }
+    case 'promote': case 'demote':
+      // A refusal is an AdminError (409) with the node's reason: exit 1.
+      await cluster.changeRole!(cmd === 'promote' ? 'voter' : 'learner', node);
+      return EXIT.ok;
     case 'status': {
       const s = await cluster.status();
       say(io.stdout, json ? JSON.stringify(s) : statusText(s, cluster instanceof RemoteCluster ? cluster.admin : undefined));
@@ -131,10 +144,12 @@ export function statusText(s: ClusterStatus, admin: HostPort | undefined): strin
   return [
     ...(admin ? [`admin    ${formatHostPort(admin)}`] : []),
     `node     ${s.node ?? '- (not joined)'}`,
+    ...(s.role ? [`role     ${s.role}`] : []),
     `scope    ${s.scope}`,
     `quorum   ${ids(s.quorum)}`,
     `failed   ${ids(s.failed)}`,
     `dead     ${ids(s.dead)}`,
+    ...(s.learners ? [`learners ${ids(s.learners)}`] : []),
     `peers    ${s.peers.length ? s.peers.join(' ') : '-'}`,
     `ledger   ${s.ledgerSize} keys`,
   ].join('\n');

@@ -24,6 +24,10 @@ export interface ClusterStatus {
   readonly peers: readonly string[];
   /** Keys held in this node's ledger. */
   readonly ledgerSize: number;
+  /** voter (a quorum member) or learner (follows without voting); absent from nodes that predate learners. */
+  readonly role?: 'voter' | 'learner';
+  /** The learners this node knows of ('$paxos_learners'). */
+  readonly learners?: readonly number[];
 }
 
 /** A node's own view for a load balancer (src/paxos/node.ts NodeHealth). */
@@ -65,6 +69,11 @@ export interface Cluster {
   metrics?(): Promise<{ readonly contentType: string; readonly text: string }>;
   /** Only a node running in this process has it. */
   health?(): ClusterHealth;
+  /**
+   * Make node `node` (default: this one) a voting member, or a learner
+   * (docs/learners.md). Rejects with the reason when it cannot.
+   */
+  changeRole?(role: 'voter' | 'learner', node?: number): Promise<void>;
   /** Leave the quorum cleanly and release the ledger and transport. */
   close(): Promise<void>;
 }

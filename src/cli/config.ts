@@ -62,6 +62,8 @@ export interface NodeConfig {
   readonly adminTls: TlsConfig | undefined;
   /** Said once at start (e.g. a key file others can read). */
   readonly warnings: readonly string[];
+  /** Run as a learner: follow the quorum without voting (docs/learners.md). */
+  readonly learner: boolean;
 }
 
 export const DEFAULT_UDP_PORT = 20005; // udp_broadcast's default
@@ -87,6 +89,7 @@ interface Raw {
   adminToken?: Secret;
   adminTlsCert?: string;
   adminTlsKey?: string;
+  learner?: boolean;
 }
 
 type Secret = { readonly file: string } | { readonly inline: string; readonly from: string };
@@ -110,6 +113,7 @@ const FLAG_OPTIONS = {
   'admin-token-file': { type: 'string' },
   'admin-tls-cert': { type: 'string' },
   'admin-tls-key': { type: 'string' },
+  learner: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...Object.fromEntries(SETTING_NAMES.map((n) => [kebab(n), { type: 'string' }])),
 } as const;
@@ -124,6 +128,7 @@ export const NODE_USAGE = `usage: prolog-paxos node [options]
   --node-id N             rejoin with this node id (durable nodes should fix it)
   --data DIR              durable ledger directory (default ./paxos-data)
   --memory                keep the ledger in memory only
+  --learner               follow the quorum without voting (promote it later); see docs/learners.md
   --admin HOST:PORT       admin API address (default ${DEFAULT_ADMIN.host}:${DEFAULT_ADMIN.port})
   --auth-key-file FILE    authenticate every datagram: FILE has one or two lines
                           "ID SECRET" (the first signs, both verify); see docs/security.md
@@ -172,6 +177,7 @@ export function nodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     adminToken: v['admin-token-file'] === undefined ? undefined : { file: v['admin-token-file'] as string },
     adminTlsCert: v['admin-tls-cert'] as string | undefined,
     adminTlsKey: v['admin-tls-key'] as string | undefined,
+    learner: v.learner as boolean | undefined,
   };
   const configFile = (v.config as string | undefined) ?? env[`${ENV_PREFIX}CONFIG`];
   const fromFile = configFile === undefined ? { settings: {} } : readConfigFile(resolve(cwd, configFile));
@@ -226,12 +232,13 @@ function fromEnv(env: NodeJS.ProcessEnv): Raw {
     adminToken: secret('ADMIN_TOKEN_FILE', 'ADMIN_TOKEN'),
     adminTlsCert: get('ADMIN_TLS_CERT'),
     adminTlsKey: get('ADMIN_TLS_KEY'),
+    learner: bool('LEARNER'),
   };
 }
 
 const FILE_KEYS = new Set([
   'method', 'ip', 'port', 'peers', 'scope', 'nodeId', 'data', 'memory', 'admin', 'verbose', 'settings',
-  'authKeyFile', 'authWindow', 'adminTokenFile', 'adminTlsCert', 'adminTlsKey', 'adminCa', ...SETTING_NAMES,
+  'authKeyFile', 'authWindow', 'adminTokenFile', 'adminTlsCert', 'adminTlsKey', 'adminCa', 'learner', ...SETTING_NAMES,
 ]);
 
 /** The config file: a JSON object with the options above (peers an array), settings at top level or under "settings". */
@@ -284,6 +291,7 @@ function readConfigFile(path: string): Raw {
     authWindow: text('authWindow'),
     adminToken: text('adminTokenFile') === undefined ? undefined : { file: text('adminTokenFile')! },
     adminTlsCert: text('adminTlsCert'), adminTlsKey: text('adminTlsKey'),
+    learner: flag('learner'),
   };
 }
 
@@ -364,7 +372,7 @@ function validate(raw: Raw, cwd: string): NodeConfig {
   }
   return {
     method, ip, port, peers, scope, nodeId, ledger, admin, verbose: raw.verbose ?? false, settings,
-    auth, adminToken, adminTls, warnings,
+    auth, adminToken, adminTls, warnings, learner: raw.learner ?? false,
   };
 }
 

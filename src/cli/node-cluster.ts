@@ -50,6 +50,7 @@ export async function startNodeCluster(config: NodeConfig, log?: Logger): Promis
     settings: config.settings,
     observer: metrics.observer,
     ...(config.nodeId === undefined ? {} : { node: config.nodeId }),
+    ...(config.learner && { learner: true }),
   });
   metrics.attach(node, transport);
   return new NodeCluster(node, transport, ledger, config.scope, metrics);
@@ -121,7 +122,16 @@ class NodeCluster implements Cluster {
       last = e.key;
     }
     const peers = this.transport.method === 'unicast' ? (this.transport as UnicastTransport).peers().map(addressText) : [];
-    return { node: p.node ?? null, scope: this.scope, quorum: p.quorum, dead: p.dead, failed: p.failed, peers, ledgerSize };
+    return {
+      node: p.node ?? null, scope: this.scope, quorum: p.quorum, dead: p.dead, failed: p.failed, peers, ledgerSize,
+      role: p.role, learners: p.learners,
+    };
+  }
+
+  changeRole(role: 'voter' | 'learner', node?: number): Promise<void> {
+    const id = node ?? this.node.property().node;
+    if (id === undefined) return Promise.reject(new Error('this node has no id yet'));
+    return this.node.changeRole(id, role);
   }
 
   async close(): Promise<void> {

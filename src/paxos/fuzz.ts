@@ -85,6 +85,13 @@ export interface ClientsOptions {
   readonly faults?: boolean;
   /** A client gives up on an operation after this long (ms): its outcome is then unknown. */
   readonly clientTimeoutMs?: number;
+  /**
+   * Learners (l0, l1, ...) next to the voters: they join after them, take the same
+   * faults (which never count against the voters' minority), and clients never use them.
+   */
+  readonly learners?: number;
+  /** Called with the simulator before anything runs (a checker installs Sim.onTransmit). */
+  readonly observe?: (sim: Sim) => void;
 }
 
 export interface ClientOp {
@@ -101,6 +108,9 @@ export interface ClientsResult {
   readonly ops: ClientOp[];
   /** Per key, the values the final quorum reads returned, one per node (undefined: the read failed). */
   readonly final: Map<string, (string | undefined)[]>;
+  /** The learners' addresses, and per key each learner's local value after healing (undefined: none). */
+  readonly learners: readonly string[];
+  readonly learnerFinal: Map<string, (string | undefined)[]>;
 }
 
 /**
@@ -122,13 +132,18 @@ export function clientsRun(seed: number, policy: Policy, o: ClientsOptions = {})
       : { drop: 0, dup: 0, delayMin: 0.05, delayMax: 0.3 },
     settings: { membership_interval: 0.5, dead_release: 5 },
   });
+  o.observe?.(sim);
   const addrs = Array.from({ length: nNodes }, (_, i) => `n${i}`);
-  for (const a of addrs) {
-    const j = sim.start(a);
+  const learners = Array.from({ length: o.learners ?? 0 }, (_, i) => `l${i}`);
+  const isLearner = (a: string): boolean => learners.includes(a);
+  const as = (a: string): { learner?: boolean } => (isLearner(a) ? { learner: true } : {});
+  for (const a of [...addrs, ...learners]) {
+    const j = sim.start(a, undefined, undefined, as(a));
     if (!sim.await(j, 5000)?.ok) throw new Error(`seed ${seed}: ${a} did not join`);
     sim.runFor(20);
   }
   sim.runFor(200);
+  const everyone = [...addrs, ...learners];
   const keys = Array.from({ length: o.keys ?? 2 }, (_, i) => compound('k', int(i)));
   const ops: ClientOp[] = [];
   const nClients = o.clients ?? 4;
@@ -148,12 +163,14 @@ export function clientsRun(seed: number, policy: Policy, o: ClientsOptions = {})
     if (faults && sim.now >= nextFault) {
       nextFault = sim.now + 100 + r() * 400;
       const x = r();
-      const a = addrs[Math.floor(r() * nNodes)]!;
-      // At most a minority is ever down or paused, so the cluster stays available.
-      const minority = down.size + paused.size < Math.floor((nNodes - 1) / 2);
+      const a = everyone[Math.floor(r() * everyone.length)]!;
+      // At most a minority of the voters is ever down or paused, so the cluster stays
+      // available; learners come and go freely.
+      const votersOut = [...down, ...paused].filter((y) => !isLearner(y)).length;
+      const minority = isLearner(a) || votersOut < Math.floor((nNodes - 1) / 2);
       if (x < 0.25) {
-        const cut = addrs.filter(() => r() < 0.35);
-        sim.partition(cut.length > 0 && cut.length < nNodes ? [cut, addrs.filter((y) => !cut.includes(y))] : undefined);
+        const cut = everyone.filter(() => r() < 0.35);
+        sim.partition(cut.length > 0 && cut.length < everyone.length ? [cut, everyone.filter((y) => !cut.includes(y))] : undefined);
       } else if (x < 0.45) {
         sim.partition(undefined);
       } else if (x < 0.6 && minority && upAndRunning(a)) {
@@ -161,7 +178,7 @@ export function clientsRun(seed: number, policy: Policy, o: ClientsOptions = {})
         down.add(a);
         const data = sim.crash(a);
         const back = sim.now + 20 + r() * 300;
-        const restart = (): void => { sim.start(a, ids.get(a), data); down.delete(a); };
+        const restart = (): void => { sim.start(a, ids.get(a), data, as(a)); down.delete(a); };
         // Restarted later, with its durable ledger and its node id (kill -9 and restart).
         pendingFaults.push({ at: back, run: restart });
       } else if (x < 0.75 && minority && upAndRunning(a) && !paused.has(a)) {
@@ -209,5 +226,12 @@ export function clientsRun(seed: number, policy: Policy, o: ClientsOptions = {})
     }
     final.set(termKey(key), seen);
   }
-  return { seed, sim, ops, final };
+  const learnerFinal = new Map<string, (string | undefined)[]>();
+  for (const key of keys) {
+    learnerFinal.set(termKey(key), learners.map((a) => {
+      const v = sim.nodes.get(a)!.machine?.ledger.read(key);
+      return v === undefined ? undefined : termKey(v.value);
+    }));
+  }
+  return { seed, sim, ops, final, learners, learnerFinal };
 }

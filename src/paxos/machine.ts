@@ -21,7 +21,7 @@ import { atom, int, variable } from '../term/build.js';
 import { termKey } from '../term/equal.js';
 import type { Term } from '../term/types.js';
 import type { Entry, ValidEntry } from '../store/ledger.js';
-import { type Bitmap, type NodeId, add, bit, del, has, majority, members, popcount } from './bits.js';
+import { type Bitmap, type NodeId, add, bit, del, fromIds, has, majority, members, popcount } from './bits.js';
 import { LedgerView, type LedgerOp, keyText } from './ledger-view.js';
 import type { Gen, PaxosMsg } from './messages.js';
 import { type Policy, uniqueBallot } from './policy.js';
@@ -31,12 +31,24 @@ export type Addr = string;
 
 export const QUORUM_KEY: Term = atom('$paxos_quorum');
 export const DEAD_KEY: Term = atom('$paxos_dead_nodes');
+/** Our third membership key: the learners (docs/learners.md). SWI nodes hold it as an ordinary key. */
+export const LEARNERS_KEY: Term = atom('$paxos_learners');
 const QUORUM_K = termKey(QUORUM_KEY);
 const DEAD_K = termKey(DEAD_KEY);
+const LEARNERS_K = termKey(LEARNERS_KEY);
+/** A membership key (quorum, dead, learners): not user data. */
 export function isAdminKey(key: Term): boolean {
+  const k = keyText(key);
+  return k === QUORUM_K || k === DEAD_K || k === LEARNERS_K;
+}
+/** paxos.pl's paxos_admin_key/2: the learners key is not one of them. */
+function isSwiAdminKey(key: Term): boolean {
   const k = keyText(key);
   return k === QUORUM_K || k === DEAD_K;
 }
+
+/** voter: a quorum member (votes, counts in majorities). learner: follows without voting. */
+export type Role = 'voter' | 'learner';
 
 export type Call =
   | { readonly op: 'join'; readonly node?: NodeId }
@@ -45,7 +57,11 @@ export type Call =
   | { readonly op: 'ask'; readonly message: Term; readonly timeout?: number; readonly quorum?: Bitmap }
   | { readonly op: 'leave' }
   /** Remove a member that is gone for good from the quorum (and mark its id dead). */
-  | { readonly op: 'remove'; readonly node: NodeId };
+  | { readonly op: 'remove'; readonly node: NodeId }
+  /** This learner joins the quorum (docs/learners.md). */
+  | { readonly op: 'promote' }
+  /** This member leaves the quorum and goes on as a learner. */
+  | { readonly op: 'demote' };
 
 /**
  * How a set that was not acknowledged ended. rejected: its value was not chosen and
@@ -80,6 +96,7 @@ export type CallResult =
   | { readonly ok: true; readonly op: 'ask'; readonly replies: readonly { node: NodeId | undefined; message: Term }[] }
   | { readonly ok: true; readonly op: 'leave' }
   | { readonly ok: true; readonly op: 'remove' }
+  | { readonly ok: true; readonly op: 'promote' | 'demote' }
   | { readonly ok: false; readonly op: Exclude<Call['op'], 'set'>; readonly reason: string };
 
 export type Input =
@@ -237,6 +254,8 @@ export interface MachineOptions {
   readonly rng: () => number;
   /** Records loaded from durable storage: every record, pending ones too (the acceptor's promises). */
   readonly ledger?: Iterable<Entry>;
+  /** Start as a learner: never vote, never join the quorum (needs Policy.learners). */
+  readonly learner?: boolean;
 }
 
 export type Phase = 'idle' | 'joining' | 'running' | 'left';
@@ -254,6 +273,21 @@ export class PaxosMachine {
   quorum: Bitmap = 0n;
   dead: Bitmap = 0n;
   failed: Bitmap = 0n;
+  role: Role;
+  /** Our view of `'$paxos_learners'` (Policy.learners). */
+  learners: Bitmap = 0n;
+  /** Learners that did not answer a catch-up push: skipped until the next membership check. */
+  private learnersAway: Bitmap = 0n;
+  /** When each learner id entered our view (for the release of learners gone for good). */
+  private readonly learnerSince = new Map<NodeId, number>();
+  /** A promote or demote of this node is running: the membership reflexes wait for it. */
+  private roleChange: 'promote' | 'demote' | undefined;
+  /** At join, a running node outside the quorum answered: a learner (see knowsLearners). */
+  private learnersSeen = false;
+  /** The id was chosen freely at join (not a rejoin): holders naming it may be a former owner's. */
+  private freshId = false;
+  /** The node started with records (a restart): a learner refreshes them (docs/learners.md). */
+  private readonly restored: boolean;
   private salt: bigint | undefined;
   private leaving = false;
   private readonly scores = new Map<NodeId, { last: number; score: number }>();
@@ -293,6 +327,9 @@ export class PaxosMachine {
     this.rng = o.rng;
     this.ledger = new LedgerView(o.policy.ledger, () => this.now);
     for (const e of o.ledger ?? []) this.ledger.load(e);
+    this.restored = this.ledger.size > 0;
+    if (o.learner && !o.policy.learners) throw new RangeError(`policy ${o.policy.name} has no learners`);
+    this.role = o.learner ? 'learner' : 'voter';
   }
 
   // ------------------------------------------------------------------ driver
@@ -445,6 +482,17 @@ export class PaxosMachine {
   private answer(msg: PaxosMsg): PaxosMsg[] {
     if (!this.listening()) return [];
     const me = this.node;
+    // A learner never votes: paxos.pl's collect/7 counts every node that replies to
+    // prepare, accept or retrieve (paxos_get counts retrieve replies as votes), so an
+    // SWI proposer or reader would count any reply of ours. It answers learn, which
+    // SWI only collects for holders, and only with a yes: a nack ends SWI's round.
+    if (this.role === 'learner') {
+      if (msg.t === 'prepare' || msg.t === 'accept' || msg.t === 'retrieve') return [];
+      if (msg.t === 'learn') {
+        if (me === undefined || !this.ledger.learn(msg.key, msg.gen, msg.value)) return [];
+        return [{ ...msg, node: me, genA: msg.gen }];
+      }
+    }
     switch (msg.t) {
       case 'prepare':
         if (me === undefined) return [];
@@ -519,19 +567,52 @@ export class PaxosMachine {
     const k = keyText(key);
     if (k === QUORUM_K && value.kind === 'int') this.updateQuorum(BigInt(value.value));
     else if (k === DEAD_K && value.kind === 'int') this.updateDead(BigInt(value.value));
+    else if (k === LEARNERS_K && value.kind === 'int' && this.policy.learners) this.updateLearners(BigInt(value.value));
   }
 
-  /** update_quorum/1. */
+  /** update_quorum/1. A learner mirrors it: it takes itself out where a voter puts itself in. */
   private updateQuorum(proposed: Bitmap): void {
     const me = this.node!;
     if (this.quorum === proposed) return;
-    if (this.leaving || has(proposed, me)) {
+    const settled = this.role === 'voter' ? has(proposed, me) : !has(proposed, me) || this.roleChange !== undefined;
+    if (this.leaving || settled) {
       this.setQuorum(proposed);
       return;
     }
-    const q = add(proposed, me);
+    // A learner in the quorum (a stale view, or a node restarted as a learner) is a
+    // member that never votes: safe, but it weakens the quorum, so it leaves.
+    const q = this.role === 'voter' ? add(proposed, me) : del(proposed, me);
+    if (q === 0n) { this.setQuorum(proposed); return; } // never empty the quorum
     this.setQuorum(q);
     this.spawn(this.setOp(QUORUM_KEY, int(q), {}));
+  }
+
+  /** The learners key changed: a learner keeps itself in it, a voter keeps itself out. */
+  private updateLearners(proposed: Bitmap): void {
+    this.setLearners(proposed);
+    if (this.leaving || this.roleChange !== undefined) return;
+    this.assertLearnerEntry();
+  }
+
+  /** Put our own entry in `'$paxos_learners'` right: present for a learner, absent for a voter. */
+  private assertLearnerEntry(): void {
+    const me = this.node!;
+    if (has(this.learners, me) === (this.role === 'learner')) return;
+    const next = this.role === 'learner' ? add(this.learners, me) : del(this.learners, me);
+    // A voter whose freely chosen id is still listed took a gone learner's id: holders
+    // naming it are that learner's, so have them forgotten and get pushed everything.
+    if (this.role === 'voter' && this.freshId) this.broadcast({ t: 'forget', nodes: bit(me) });
+    this.setLearners(next);
+    this.spawn(this.setOp(LEARNERS_KEY, int(next), {}));
+  }
+
+  private setLearners(l: Bitmap): void {
+    if (l === this.learners) return;
+    const grew = (l & ~this.learners) !== 0n;
+    for (const n of members(l & ~this.learners)) this.learnerSince.set(n, this.now);
+    for (const n of members(this.learners & ~l)) this.learnerSince.delete(n);
+    this.learners = l;
+    if (grew) this.startReplicator();
   }
 
   /** update_dead/1. */
@@ -592,6 +673,18 @@ export class PaxosMachine {
         if (call.node === this.node) return fail('a node leaves by itself (leave), it is not removed');
         if (!has(this.quorum, call.node)) return fail(`node ${call.node} is not a member`);
         return this.spawn(this.removeOp(call.node), (ok) => done(ok ? { ok: true, op: 'remove' } : fail2('no majority for the membership change')));
+      case 'promote': case 'demote': {
+        if (this.phase !== 'running') return fail('not_running');
+        const op = call.op;
+        if (this.roleChange !== undefined) return fail(`a ${this.roleChange} of this node is in progress`);
+        if (op === 'promote' && this.role === 'voter') return fail('this node is a voting member already');
+        if (op === 'demote' && this.role === 'learner') return fail('this node is a learner already');
+        this.roleChange = op;
+        return this.spawn(op === 'promote' ? this.promoteOp() : this.demoteOp(), (why) => {
+          this.roleChange = undefined;
+          done(why === undefined ? { ok: true, op } : fail2(why));
+        });
+      }
     }
   }
 
@@ -683,6 +776,30 @@ export class PaxosMachine {
       }
       this.salt = undefined;
       this.setDead(dead);
+      this.freshId = !rejoin;
+      this.learnersSeen = [...runningIds].some((n) => !has(quorum, n));
+      if (this.policy.learners) {
+        const l = this.ledger.read(LEARNERS_KEY)?.value;
+        this.setLearners(l?.kind === 'int' ? BigInt(l.value) : 0n);
+      }
+      if (this.role === 'learner') {
+        // A learner follows a quorum, it never founds one.
+        if ((quorum & ~bit(node)) === 0n) {
+          this.node = undefined;
+          this.phase = 'idle';
+          return { ok: false, op: 'join', reason: 'a learner needs a voting member: none answered and none is remembered' };
+        }
+        this.setQuorum(quorum);
+        this.phase = 'running';
+        this.emit({ kind: 'membership', node, quorum: this.quorum, dead: this.dead });
+        if (rejoin) yield* this.rejoinOp();
+        // Restarted as a learner while still a member: step out (it is silent already).
+        if (has(this.quorum, node)) yield* this.updateSetOp('quorum', node);
+        yield* this.registerLearnerOp();
+        if (this.restored) this.spawn(this.refreshOp());
+        if (this.policy.membershipCheck) this.scheduleMembershipCheck();
+        return { ok: true, op: 'join', node, ms: this.now - t0 };
+      }
       this.setQuorum(add(quorum, node));
       this.phase = 'running';
       this.emit({ kind: 'membership', node, quorum: this.quorum, dead: this.dead });
@@ -713,10 +830,12 @@ export class PaxosMachine {
    * proposals we accepted while joining for the first time are not ours to keep.
    */
   private rememberedQuorum(fixed: NodeId | undefined): Bitmap {
-    if (fixed === undefined) return 0n;
+    // A learner never votes, so any quorum it saw is only whom to follow: it keeps them all.
+    const learner = this.role === 'learner';
+    if (fixed === undefined && !learner) return 0n;
     let q = 0n;
     for (const r of this.ledger.entries(QUORUM_KEY)) {
-      if (r.gen > 0 && r.value.kind === 'int' && has(BigInt(r.value.value), fixed)) q |= BigInt(r.value.value);
+      if (r.gen > 0 && r.value.kind === 'int' && (learner || has(BigInt(r.value.value), fixed!))) q |= BigInt(r.value.value);
     }
     return q;
   }
@@ -760,15 +879,102 @@ export class PaxosMachine {
     }
   }
 
+  // --------------------------------------------------------------- learners
+
+  /**
+   * A learner puts itself in `'$paxos_learners'`, so that our voters push it what it
+   * lacks. Read at a majority first: the set is a read-modify-write, and a lost
+   * update is repaired by the membership check (assertLearnerEntry).
+   */
+  private *registerLearnerOp(): Op<void> {
+    const me = this.node!;
+    const r = yield* this.getOp(LEARNERS_KEY, { quorum: true });
+    let cur = this.learners;
+    if (r.ok && r.op === 'get' && r.value.kind === 'int') cur = BigInt(r.value.value);
+    else if (!r.ok && r.reason === 'no such key') cur = 0n;
+    // Our freely chosen id is listed already: a former learner's, whose holders entries
+    // would make the voters believe we hold what it held.
+    if (this.freshId && has(cur, me)) this.broadcast({ t: 'forget', nodes: bit(me) });
+    if (has(cur, me)) { this.setLearners(cur); return; }
+    this.setLearners(add(cur, me));
+    yield* this.setOp(LEARNERS_KEY, int(this.learners), {});
+  }
+
+  /**
+   * A learner restarted with its ledger reads each key it holds at a majority, at
+   * replication_rate keys per second, and so installs what changed while it was
+   * away. Our voters push that anyway; SWI voters push nothing to a learner, and this
+   * is all it can do there: keys it never heard of stay unknown to it.
+   */
+  private *refreshOp(): Op<void> {
+    const keys: Term[] = [];
+    for (const e of this.ledger.latest()) if (!isAdminKey(e.key)) keys.push(e.key);
+    const pause = 1000 / this.settings.replication_rate;
+    for (const key of keys) {
+      if (this.phase !== 'running' || this.role !== 'learner') return;
+      yield* this.getOp(key, { quorum: true, retries: 0 });
+      yield* sleep(pause);
+    }
+  }
+
+  /**
+   * The current quorum, read at a majority: a membership change starts from the value
+   * the cluster chose, not from a view that may lag. False when no majority answered.
+   */
+  private *readQuorumOp(): Op<boolean> {
+    const r = yield* this.getOp(QUORUM_KEY, { quorum: true });
+    if (!r.ok || r.op !== 'get' || r.value.kind !== 'int' || r.gen === undefined) return false;
+    if (BigInt(r.value.value) !== this.quorum) this.applyChanged(QUORUM_KEY, r.gen, r.value, 0n);
+    return true;
+  }
+
+  /**
+   * Learner to voter. Others count it from the moment the new quorum is chosen, while
+   * it is still silent (a member that does not answer: safe). It votes only once the
+   * quorum holding it is chosen, as a joining member does.
+   */
+  private *promoteOp(): Op<string | undefined> {
+    const me = this.node!;
+    if (!(yield* this.readQuorumOp())) return 'no majority answered for the quorum';
+    if (!has(this.quorum, me) && !(yield* this.updateSetOp('quorum', me, 'add'))) return 'no majority for the membership change';
+    if (this.phase !== 'running') return 'left';
+    this.role = 'voter';
+    this.emit({ kind: 'membership', node: me, quorum: this.quorum, dead: this.dead });
+    yield* this.updateSetOp('learners', me, 'del');
+    this.startReplicator();
+    return undefined;
+  }
+
+  /**
+   * Voter to learner. It stops voting first, then takes itself out of the quorum as a
+   * proposer: while others still count it, it is a silent member (safe); once they
+   * stop counting it, it has long stopped voting. If the change is not chosen it votes
+   * again (a silent member only weakens the quorum).
+   */
+  private *demoteOp(): Op<string | undefined> {
+    const me = this.node!;
+    if (!(yield* this.readQuorumOp())) return 'no majority answered for the quorum';
+    if ((this.quorum & ~bit(me)) === 0n) return 'the only voting member cannot step down';
+    this.role = 'learner';
+    this.emit({ kind: 'membership', node: me, quorum: this.quorum, dead: this.dead });
+    if (!(yield* this.updateSetOp('quorum', me, 'del'))) {
+      if (this.phase === 'running') { this.role = 'voter'; this.startReplicator(); }
+      return 'no majority for the membership change';
+    }
+    yield* this.updateSetOp('learners', me, 'add');
+    return undefined;
+  }
+
   // --------------------------------------------------------------- leaving
 
-  /** paxos_leave/0. */
+  /** paxos_leave/0. A learner takes itself out of the learners instead of the quorum. */
   private *leaveOp(): Op<void> {
     if (this.node === undefined || this.phase !== 'running') { this.phase = 'left'; this.emit({ kind: 'left' }); return; }
     const me = this.node;
     this.leaving = true;
     this.endResumedRounds(); // announce decided sets before we go
-    yield* this.leaveNodeOp(me);
+    if (this.role === 'learner') yield* this.updateSetOp('learners', me, 'del');
+    else yield* this.leaveNodeOp(me);
     this.broadcast({ t: 'forget', nodes: bit(me) });
     this.phase = 'left';
     this.leaving = false;
@@ -791,12 +997,12 @@ export class PaxosMachine {
   }
 
   /** paxos_update_set/2: repeat until set or leaving (ours: a bounded number of attempts). */
-  private *updateSetOp(which: 'quorum' | 'dead', n: NodeId): Op<boolean> {
+  private *updateSetOp(which: 'quorum' | 'dead' | 'learners', n: NodeId, how: 'add' | 'del' = which === 'dead' ? 'add' : 'del'): Op<boolean> {
     for (let i = 0; ; i++) {
-      const value = which === 'quorum' ? this.quorum : this.dead;
-      const next = which === 'quorum' ? del(value, n) : add(value, n);
+      const value = which === 'quorum' ? this.quorum : which === 'dead' ? this.dead : this.learners;
+      const next = how === 'del' ? del(value, n) : add(value, n);
       if (value === next) return true;
-      const r = yield* this.setOp(which === 'quorum' ? QUORUM_KEY : DEAD_KEY, int(next), {});
+      const r = yield* this.setOp(which === 'quorum' ? QUORUM_KEY : which === 'dead' ? DEAD_KEY : LEARNERS_KEY, int(next), {});
       if (r.ok) return true;
       if (this.leaving) return false;
       if (this.policy.boundedLeave && i + 1 >= this.settings.max_membership_sets) return false;
@@ -1066,9 +1272,11 @@ export class PaxosMachine {
       if (attempt > 0) yield* sleep(this.rng() * this.settings.set_backoff * 1000 * 2 ** Math.min(attempt, 5));
       const { quorum, alive } = this.lifeQuorum();
       const ask = del(alive, me);
-      // Our own record counts as a vote; an absent key votes at generation 0.
+      // Our own record counts as a vote (a voter's only: a learner's never counts); an
+      // absent key votes at generation 0.
       const mine = this.newestAccepted(key);
-      const tally = (rs: readonly Reply[]): ReadTally => readTally(rs, quorum, me, mine);
+      const voter = this.role === 'voter';
+      const tally = (rs: readonly Reply[]): ReadTally => readTally(rs, quorum, voter ? me : undefined, mine);
       // The round ends as soon as the replies decide the read (no need to wait for a silent member).
       const rs = ask === 0n ? [] : yield* collect({
         msg: { t: 'retrieve', key }, quorum: ask, timeoutMs: tmo, self: false,
@@ -1106,7 +1314,8 @@ export class PaxosMachine {
 
   /** start_replicator/0. */
   startReplicator(): void {
-    if (this.phase !== 'running' || this.node === undefined) return;
+    // A learner holds only what it was given; voters replicate (to learners too).
+    if (this.phase !== 'running' || this.node === undefined || this.role === 'learner') return;
     if (this.replicatorRunning) { this.replicatorWake = true; return; }
     this.replicatorRunning = true;
     this.spawn(this.replicatorOp(), () => { this.replicatorRunning = false; });
@@ -1115,8 +1324,10 @@ export class PaxosMachine {
   private needsReplication(nodes: Bitmap): ValidEntry[] {
     const out: ValidEntry[] = [];
     const all = this.policy.ledger === 'swi' ? this.ledger.current() : this.ledger.latest();
+    // The learners key is replicated like data (as paxos.pl does): a voter that missed
+    // its changed/4 gets the record pushed, and then reads it in membership checks.
     for (const e of all) {
-      if ((nodes & ~e.holders) !== 0n && !isAdminKey(e.key) && this.refuted.get(keyText(e.key)) !== e.gen) out.push(e);
+      if ((nodes & ~e.holders) !== 0n && !isSwiAdminKey(e.key) && this.refuted.get(keyText(e.key)) !== e.gen) out.push(e);
     }
     return out;
   }
@@ -1126,10 +1337,13 @@ export class PaxosMachine {
     const pause = 1000 / this.settings.replication_rate;
     for (;;) {
       this.replicatorWake = false;
-      if (this.phase !== 'running') return;
+      if (this.phase !== 'running' || this.role !== 'voter') return;
       const me = this.node!;
       let life = this.quorum & ~this.dead;
       if (this.policy.catchUp && this.failed !== 0n && majority(life & ~this.failed, this.quorum)) life &= ~this.failed;
+      // Learners get the same pushes as members (Policy.learners), except those that
+      // did not answer the last one: they are retried at the next membership check.
+      life |= this.learners & ~this.quorum & ~this.dead & ~this.learnersAway;
       if ((life & ~bit(me)) === 0n) return;
       const todo = this.needsReplication(life);
       if (todo.length === 0) {
@@ -1169,6 +1383,12 @@ export class PaxosMachine {
     }
     const holders = e.holders | learned;
     this.broadcast({ t: 'learned', key: e.key, gen: e.gen, value: e.value, acceptors: holders });
+    // A learner that said nothing is away, not failed: failure scores are for members.
+    if (this.policy.learners) {
+      const outside = nodes & ~this.quorum;
+      this.learnersAway = (this.learnersAway | (outside & ~learned)) & ~learned;
+      nodes &= this.quorum;
+    }
     yield* this.afterFailed(this.updateFailed('replicate', nodes, learned));
   }
 
@@ -1193,12 +1413,13 @@ export class PaxosMachine {
   private *membershipCheckOp(): Op<void> {
     const tmo = this.settings.response_timeout * 1000;
     let heard = 0n;
-    for (const key of [QUORUM_KEY, DEAD_KEY]) {
+    for (const key of this.knowsLearners() ? [QUORUM_KEY, DEAD_KEY, LEARNERS_KEY] : [QUORUM_KEY, DEAD_KEY]) {
       if (this.phase !== 'running') return;
       const rs = yield* collect({ msg: { t: 'retrieve', key }, quorum: del(this.quorum, this.node!), timeoutMs: tmo, self: false });
       if (this.phase !== 'running' || this.node === undefined) return; // gave up a duplicate id meanwhile
       let best: { gen: Gen; value: Term; holders: Bitmap } | undefined;
-      let replied = bit(this.node);
+      // A learner holds no vote on the membership either: only the members who answered count.
+      let replied = this.role === 'voter' ? bit(this.node) : 0n;
       for (const r of rs) {
         const m = r.msg;
         if (m.t !== 'retrieve' || m.gen === undefined || m.value === undefined || m.node === undefined) continue;
@@ -1212,6 +1433,9 @@ export class PaxosMachine {
       // Peers report accepted records too; adopt only what most of those who answered hold.
       if (best && (!mine || best.gen > mine.gen) && majority(best.holders, replied)) {
         this.applyChanged(key, best.gen, best.value, add(best.holders, this.node!));
+      } else if (key === LEARNERS_KEY && mine?.value.kind === 'int') {
+        // The record may have come by replication (learn/learned), which leaves the view alone.
+        this.setLearners(BigInt(mine.value.value));
       }
     }
     if (this.phase !== 'running') return;
@@ -1231,17 +1455,56 @@ export class PaxosMachine {
       this.spawn(this.getOp(u.key, { quorum: true, retries: 0 }));
     }
     // Re-assert our own membership if our view lacks it (e.g. we were declared dead while cut off).
+    // A learner asserts the opposite: out of the quorum, in the learners.
     const me = this.node!;
-    if (!has(this.quorum, me)) {
-      this.setQuorum(add(this.quorum, me));
-      this.spawn(this.setOp(QUORUM_KEY, int(this.quorum), {}));
+    if (this.roleChange === undefined && has(this.quorum, me) !== (this.role === 'voter')) {
+      const q = this.role === 'voter' ? add(this.quorum, me) : del(this.quorum, me);
+      if (q !== 0n) {
+        this.setQuorum(q);
+        this.spawn(this.setOp(QUORUM_KEY, int(this.quorum), {}));
+      }
     }
     if (has(this.dead, me)) {
       this.setDead(del(this.dead, me));
       this.spawn(this.setOp(DEAD_KEY, int(this.dead), {}));
     }
+    if (this.policy.learners && this.roleChange === undefined) this.assertLearnerEntry();
+    // Learners that missed a push get another try now.
+    this.learnersAway = 0n;
     this.startReplicator();
     if (this.policy.releaseDead) yield* this.releaseDeadOp();
+    if (this.policy.learners && this.policy.releaseDead) yield* this.releaseLearnersOp();
+  }
+
+  /**
+   * A learner id not heard from for dead_release seconds is dropped from the learners
+   * (by the lowest live member, as dead ids are released), once a node/3 query, which
+   * every running node answers, confirms it is gone. Holders forget it. A learner that
+   * was only cut off puts itself back at its next membership check.
+   */
+  private *releaseLearnersOp(): Op<void> {
+    const me = this.node!;
+    if (this.role !== 'voter') return;
+    const { alive } = this.lifeQuorum();
+    if (members(alive & ~this.dead)[0] !== me) return;
+    const limit = this.settings.dead_release * 1000;
+    const quiet = (n: NodeId): boolean =>
+      this.now - Math.max(this.lastHeard.get(n) ?? -Infinity, this.learnerSince.get(n) ?? this.now) >= limit;
+    if (!members(this.learners & ~this.quorum).some(quiet)) return;
+    yield* collect({ msg: { t: 'node' }, timeoutMs: this.settings.response_timeout * 1000, self: false });
+    if (this.phase !== 'running' || this.role !== 'voter') return;
+    const gone = fromIds(members(this.learners & ~this.quorum).filter(quiet)); // answering refreshed lastHeard
+    if (gone === 0n) return;
+    const r = yield* this.setOp(LEARNERS_KEY, int(this.learners & ~gone), { retries: 3 });
+    if (r.ok) this.broadcast({ t: 'forget', nodes: gone });
+  }
+
+  /**
+   * Whether the cluster may have learners: then the membership check reads the
+   * learners key too. A cluster without any pays no extra round for them.
+   */
+  private knowsLearners(): boolean {
+    return this.policy.learners && (this.learnersSeen || this.role === 'learner' || this.learners !== 0n || this.ledger.newestGen(LEARNERS_KEY) > 0);
   }
 
   /** Dead-id release: documented in docs/paxos-departures.md (defect 7). */
@@ -1264,8 +1527,8 @@ export class PaxosMachine {
 
   // ---------------------------------------------------------------- queries
 
-  property(): { node: NodeId | undefined; quorum: Bitmap; failed: Bitmap; dead: Bitmap; phase: Phase } {
-    return { node: this.node, quorum: this.quorum, failed: this.failed, dead: this.dead, phase: this.phase };
+  property(): { node: NodeId | undefined; quorum: Bitmap; failed: Bitmap; dead: Bitmap; phase: Phase; role: Role; learners: Bitmap } {
+    return { node: this.node, quorum: this.quorum, failed: this.failed, dead: this.dead, phase: this.phase, role: this.role, learners: this.learners };
   }
 }
 
@@ -1286,7 +1549,7 @@ interface ReadTally {
  * with the members that stayed silent, form a majority (it might have been chosen).
  * Absent keys vote at generation 0, so "no such key" needs a majority too.
  */
-function readTally(rs: readonly Reply[], quorum: Bitmap, me: NodeId, mine: { gen: Gen; value: Term } | undefined): ReadTally {
+function readTally(rs: readonly Reply[], quorum: Bitmap, me: NodeId | undefined, mine: { gen: Gen; value: Term } | undefined): ReadTally {
   const votes = new Map<Gen, { value: Term | undefined; nodes: Bitmap }>();
   let got = 0n;
   const vote = (n: NodeId, g: Gen, v: Term | undefined): void => {
@@ -1294,7 +1557,7 @@ function readTally(rs: readonly Reply[], quorum: Bitmap, me: NodeId, mine: { gen
     e.nodes = add(e.nodes, n);
     votes.set(g, e);
   };
-  vote(me, mine?.gen ?? 0, mine?.value);
+  if (me !== undefined) vote(me, mine?.gen ?? 0, mine?.value);
   for (const r of rs) {
     const m = r.msg;
     if (m.t !== 'retrieve' || m.node === undefined) continue;
@@ -1304,7 +1567,7 @@ function readTally(rs: readonly Reply[], quorum: Bitmap, me: NodeId, mine: { gen
     vote(m.node, m.gen, m.value);
   }
   // Members that said nothing might hold anything.
-  const silent = popcount(quorum & ~add(got, me));
+  const silent = popcount(quorum & ~(me === undefined ? got : add(got, me)));
   const need = needed(quorum);
   for (const e of [...votes].sort((x, y) => y[0] - x[0])) {
     const n = popcount(e[1].nodes & quorum);

@@ -6,7 +6,7 @@
 // `paxos_message_hook(P,T,udp(paxos,P,T))`, broadcasts go out as send(paxos(X)) and
 // requests as request(Id, paxos(X)) with the machine's per-round timeout.
 import { networkInterfaces } from 'node:os';
-import { compound, variable } from '../term/build.js';
+import { atom, compound, int, str, variable } from '../term/build.js';
 import { isGround } from '../term/walk.js';
 import type { Term } from '../term/types.js';
 import { resolve, unify } from '../term/unify.js';
@@ -16,8 +16,8 @@ import { type Inbound, RawReply } from '../transport/listeners.js';
 import { equalTerms } from '../term/equal.js';
 import type { ReplyStream } from '../transport/requests.js';
 import { addressText, type Address } from '../transport/address.js';
-import { type Bitmap, type NodeId, members } from './bits.js';
-import { type Call, type CallResult, type Effect, type Input, PaxosMachine, type GetOutcome, NO_SUCH_KEY, type SetFailure, type SetOutcome, failure } from './machine.js';
+import { type Bitmap, type NodeId, bit, members } from './bits.js';
+import { type Call, type CallResult, type Effect, type Input, PaxosMachine, type GetOutcome, NO_SUCH_KEY, type Role, type SetFailure, type SetOutcome, failure } from './machine.js';
 import { writeTerm } from '../text/write.js';
 import type { LedgerOp } from './ledger-view.js';
 import { type PaxosMsg, decodePaxos, encodePaxos } from './messages.js';
@@ -36,6 +36,11 @@ export interface PaxosNodeOptions {
   readonly ledger?: PaxosLedger;
   /** Rejoin with this node id (paxos_initialize([node(Id)])). */
   readonly node?: NodeId;
+  /**
+   * Run as a learner (docs/learners.md): receive every agreed value, serve local reads
+   * and change events, never vote. promote() makes it a voting member.
+   */
+  readonly learner?: boolean;
   readonly settings?: Partial<Settings>;
   /** Default OUR_POLICY; SWI_POLICY reproduces paxos.pl 9.0.4 (for experiments only). */
   readonly policy?: Policy;
@@ -133,6 +138,11 @@ type Reply = Term | RawReply;
 // to ourselves (when we are among the peers) would only be decoded and dropped.
 const EXCEPT_SELF = { exceptSelf: true } as const;
 
+/** The ask through which another node promotes or demotes this one: '$paxos_role'(Id, voter|learner, Result). */
+const ROLE_ASK = '$paxos_role';
+/** How long changeRole waits for the node's answer: a membership set, with its retries. */
+const ROLE_TIMEOUT_S = 10;
+
 function termText(t: Term): string {
   return writeTerm(t, { style: 'writeq' });
 }
@@ -174,7 +184,10 @@ export class PaxosNode {
       policy: o.policy ?? OUR_POLICY,
       rng: o.rng ?? Math.random,
       ledger: loaded,
+      ...(o.learner && { learner: true }),
     });
+    // An operator's promote or demote of this node, sent through another node (changeRole).
+    this.onAsk(compound(ROLE_ASK, variable(), variable(), variable()), (m) => this.answerRole(m));
   }
 
   /** Start a node: load the ledger, listen, and join (paxos_initialize/1). */
@@ -238,6 +251,53 @@ export class PaxosNode {
     if (!r.ok) throw new PaxosError(`cannot remove node ${node}: ${r.reason}`);
   }
 
+  /**
+   * This learner becomes a voting member: it joins the quorum by the quorum key's set
+   * and votes once that set is chosen. Rejects with a PaxosError when it cannot.
+   */
+  async promote(): Promise<void> {
+    const r = await this.call({ op: 'promote' });
+    if (!r.ok) throw new PaxosError(`cannot promote node ${String(this.machine.node)}: ${r.reason}`);
+  }
+
+  /** This member stops voting, leaves the quorum, and goes on as a learner. */
+  async demote(): Promise<void> {
+    const r = await this.call({ op: 'demote' });
+    if (!r.ok) throw new PaxosError(`cannot demote node ${String(this.machine.node)}: ${r.reason}`);
+  }
+
+  /**
+   * Promote (to 'voter') or demote (to 'learner') node `node`, this one or another:
+   * another node is asked through paxos_quorum_ask (an `ask` of
+   * `'$paxos_role'(Node, Role, Result)`), and changes its own role as promote() and
+   * demote() do, since only it can stop or start its own voting in the safe order.
+   */
+  async changeRole(node: NodeId, role: Role, timeoutS = ROLE_TIMEOUT_S): Promise<void> {
+    if (node === this.machine.node) return role === 'voter' ? this.promote() : this.demote();
+    const result = variable();
+    const msg = compound(ROLE_ASK, int(node), atom(role), result);
+    const replies = await this.quorumAsk(result, msg, { quorum: bit(node), timeout: timeoutS });
+    const r = replies[0];
+    if (r === undefined) throw new PaxosError(`node ${node} did not answer within ${timeoutS} s (is it running? a change may still be under way)`);
+    if (r.kind === 'atom' && r.name === 'ok') return;
+    const why = r.kind === 'compound' && r.name === 'error' && r.args[0]!.kind === 'string' ? r.args[0]!.value : writeTerm(r, { style: 'writeq' });
+    throw new PaxosError(why);
+  }
+
+  private async answerRole(m: Term): Promise<Term[]> {
+    if (m.kind !== 'compound') return [];
+    const [id, role] = m.args as [Term, Term];
+    if (id.kind !== 'int' || Number(id.value) !== this.machine.node) return [];
+    if (role.kind !== 'atom' || (role.name !== 'voter' && role.name !== 'learner')) return [];
+    try {
+      if (role.name === 'voter') await this.promote();
+      else await this.demote();
+      return [compound(ROLE_ASK, id, role, atom('ok'))];
+    } catch (e) {
+      return [compound(ROLE_ASK, id, role, compound('error', str((e as Error).message)))];
+    }
+  }
+
   /** paxos_get/3: the value, or undefined when there is none or no majority agrees (tryGet tells the two apart). */
   async get(key: TermInput, opts: GetOptions = {}): Promise<Term | undefined> {
     const r = await this.tryGet(key, opts);
@@ -292,9 +352,12 @@ export class PaxosNode {
   }
 
   /** paxos_property/1. */
-  property(): { node: NodeId | undefined; quorum: NodeId[]; failed: NodeId[]; dead: NodeId[]; phase: string } {
+  property(): { node: NodeId | undefined; quorum: NodeId[]; failed: NodeId[]; dead: NodeId[]; phase: string; role: Role; learners: NodeId[] } {
     const p = this.machine.property();
-    return { node: p.node, quorum: members(p.quorum), failed: members(p.failed), dead: members(p.dead), phase: p.phase };
+    return {
+      node: p.node, quorum: members(p.quorum), failed: members(p.failed), dead: members(p.dead), phase: p.phase,
+      role: p.role, learners: members(p.learners),
+    };
   }
 
   stats(): NodeStats {
@@ -311,9 +374,11 @@ export class PaxosNode {
     const quorum = members(p.quorum);
     const since = Date.now() - withinMs;
     let reachable = 0;
-    for (const n of quorum) if (n === p.node || (this.lastHeard.get(n) ?? -Infinity) >= since) reachable++;
+    for (const n of quorum) if ((n === p.node && p.role === 'voter') || (this.lastHeard.get(n) ?? -Infinity) >= since) reachable++;
     const needed = Math.floor(quorum.length / 2) + 1;
-    const ok = !this.closed && p.phase === 'running' && p.node !== undefined && quorum.includes(p.node) && reachable >= needed;
+    // A learner is healthy when it can follow: running, and a majority of the quorum reachable.
+    const placed = p.role === 'learner' || (p.node !== undefined && quorum.includes(p.node));
+    const ok = !this.closed && p.phase === 'running' && p.node !== undefined && placed && reachable >= needed;
     return { ok, phase: this.closed ? 'closed' : p.phase, node: p.node, quorum: quorum.length, reachable, needed, withinMs };
   }
 

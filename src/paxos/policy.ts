@@ -51,6 +51,13 @@ export interface Policy {
    * A failed member is only not waited for; an operator removes one (removeMember).
    */
   readonly evictDead: boolean;
+  /**
+   * Learners (docs/learners.md): nodes that follow the quorum without voting. A node
+   * with this rule keeps `'$paxos_learners'` as a membership key, pushes catch-up
+   * replication to the learners it names, and can run as one. paxos.pl has no
+   * learners: it stores that key as an ordinary one and replicates to members only.
+   */
+  readonly learners: boolean;
 }
 
 export const SWI_POLICY: Policy = Object.freeze({
@@ -71,6 +78,7 @@ export const SWI_POLICY: Policy = Object.freeze({
   atMostOnce: false,
   durableQuorum: false,
   evictDead: true,
+  learners: false,
 });
 
 export const OUR_POLICY: Policy = Object.freeze({
@@ -91,6 +99,7 @@ export const OUR_POLICY: Policy = Object.freeze({
   atMostOnce: true,
   durableQuorum: true,
   evictDead: false,
+  learners: true,
 });
 
 /** Bits below the round in a unique ballot: 1 zero bit + 10 bits of node id (ids 0..1000). */

@@ -34,6 +34,11 @@ export interface SimOptions {
   net?: Partial<NetConfig>;
 }
 
+export interface BootOptions {
+  readonly learner?: boolean;
+  readonly policy?: Policy;
+}
+
 export interface CallHandle {
   readonly addr: Addr;
   readonly call: Call;
@@ -130,6 +135,8 @@ export class Sim {
   private groups: Map<Addr, number> | undefined;
   /** Extra drop rule for scripted faults: return true to drop. */
   dropRule: ((from: Addr, to: Addr, msg: PaxosMsg, kind: 'send' | 'request' | 'reply') => boolean) | undefined;
+  /** Sees every datagram a node sends, before faults apply (for checkers). */
+  onTransmit: ((from: Addr, to: Addr, msg: PaxosMsg, kind: 'send' | 'request' | 'reply') => void) | undefined;
   messages = 0;
 
   constructor(readonly opts: SimOptions) {
@@ -143,22 +150,26 @@ export class Sim {
     this.heap.push({ at, seq: this.seq++, run });
   }
 
-  /** Create a node (not yet joined) at address `addr`, optionally with a ledger. */
-  boot(addr: Addr, ledger?: Iterable<Entry>): SimNode {
+  /**
+   * Create a node (not yet joined) at address `addr`, optionally with a ledger. `as`:
+   * run it as a learner, or under another policy than the sim's (a mixed cluster).
+   */
+  boot(addr: Addr, ledger?: Iterable<Entry>, as: BootOptions = {}): SimNode {
     const n = this.nodes.get(addr) ?? new SimNode(addr);
     this.nodes.set(addr, n);
     n.epoch++;
     const seed = Math.floor(this.rng() * 2 ** 32);
     n.machine = new PaxosMachine({
-      addr, settings: this.settings, policy: this.policy, rng: prng(seed), ...(ledger && { ledger }),
+      addr, settings: this.settings, policy: as.policy ?? this.policy, rng: prng(seed), ...(ledger && { ledger }),
+      ...(as.learner && { learner: true }),
     });
     n.machine.ledger.onValid = (e) => this.recordValid(e);
     return n;
   }
 
   /** Boot and join; returns the join call. */
-  start(addr: Addr, node?: NodeId, ledger?: Iterable<Entry>): CallHandle {
-    this.boot(addr, ledger);
+  start(addr: Addr, node?: NodeId, ledger?: Iterable<Entry>, as: BootOptions = {}): CallHandle {
+    this.boot(addr, ledger, as);
     return this.call(addr, node === undefined ? { op: 'join' } : { op: 'join', node });
   }
 
@@ -244,6 +255,7 @@ export class Sim {
 
   private transmit(from: Addr, to: Addr, kind: 'send' | 'request' | 'reply', msg: PaxosMsg, deliver: () => void): void {
     this.messages++;
+    this.onTransmit?.(from, to, msg, kind);
     if (!this.reachable(from, to)) return;
     if (this.dropRule?.(from, to, msg, kind)) return;
     if (this.rng() < this.net.drop) return;
