@@ -223,8 +223,18 @@ function acceptVerdict(rs: readonly Reply[], gen: Gen, quorum: Bitmap): 'chosen'
   return undefined;
 }
 
-/** Resends of an undecided accept round before its outcome is reported as unknown. */
-const ACCEPT_RESENDS = 2;
+/**
+ * Resends of an undecided accept round before its outcome is reported as unknown. Each
+ * waits twice as long as the one before (2, 4, 8, 16 response timeouts): an unknown
+ * outcome costs the caller far more than a slow one, and a durable acceptor under load
+ * (a queue of syncs) answers later than response_timeout without having failed.
+ */
+const ACCEPT_RESENDS = 4;
+/** The first accept round waits this many response timeouts (see ACCEPT_RESENDS). */
+const ACCEPT_PATIENCE = 4;
+
+/** How many recent accepted ballots an acceptor remembers for resent accepts. */
+const ACCEPTED_LATELY = 4096;
 
 /**
  * At most this many rounds may be open after their operation went on (decided at
@@ -294,6 +304,13 @@ export class PaxosMachine {
   private readonly deadSince = new Map<NodeId, number>();
   private readonly lastHeard = new Map<NodeId, number>();
   private readonly lastBallot = new Map<string, Gen>();
+  /**
+   * Ballots this acceptor accepted lately (key and gen to the value's termKey), bounded.
+   * A resent accept whose record was since dropped for a newer confirmed one is still
+   * answered "accepted": that vote was cast, and the proposer may need it to learn that
+   * its value was chosen (at most once) instead of reporting an unknown outcome.
+   */
+  private readonly acceptedLately = new Map<string, string>();
   /**
    * Records a member refused to learn (it holds a newer one): not pushed again until
    * ours changes, which a quorum read started at the refusal brings about. Bounded.
@@ -497,9 +514,21 @@ export class PaxosMachine {
       case 'prepare':
         if (me === undefined) return [];
         return [{ ...msg, node: me, gen: this.ledger.prepare(msg.key, msg.value) }];
-      case 'accept':
+      case 'accept': {
         if (me === undefined) return [];
-        return [{ ...msg, node: me, genA: this.ledger.accept(msg.key, msg.gen, msg.value) ? msg.gen : 'nack' }];
+        const lately = `${keyText(msg.key)}#${msg.gen}`;
+        let ok = this.ledger.accept(msg.key, msg.gen, msg.value);
+        if (this.policy.atMostOnce) {
+          if (ok) {
+            this.acceptedLately.delete(lately);
+            this.acceptedLately.set(lately, termKey(msg.value));
+            if (this.acceptedLately.size > ACCEPTED_LATELY) this.acceptedLately.delete(this.acceptedLately.keys().next().value!);
+          } else {
+            ok = this.acceptedLately.get(lately) === termKey(msg.value);
+          }
+        }
+        return [{ ...msg, node: me, genA: ok ? msg.gen : 'nack' }];
+      }
       case 'learn':
         if (me === undefined) return [];
         return [{ ...msg, node: me, genA: this.ledger.learn(msg.key, msg.gen, msg.value) ? msg.gen : 'nack' }];
@@ -864,6 +893,7 @@ export class PaxosMachine {
     const me = this.node!;
     const bounded = this.policy.boundedLeave;
     for (let i = 0; !bounded || i < this.settings.max_membership_sets; i++) {
+      if (this.node !== me) return; // id given up meanwhile
       const r = yield* this.getOp(DEAD_KEY, {});
       if (!r.ok || r.op !== 'get' || r.value.kind !== 'int') break;
       const d0 = BigInt(r.value.value);
@@ -1132,7 +1162,10 @@ export class PaxosMachine {
       const early = this.policy.decideAtMajority && !isAdminKey(key);
       const accept: PaxosMsg = { t: 'accept', key, gen, value };
       let acc = yield* collect({
-        msg: accept, timeoutMs: tmo, self: true,
+        // At most once waits longer for the first replies (the round ends as soon as it is
+        // decided and the live members answered): a late reply is lost to the round, and
+        // without it the outcome may stay unknown.
+        msg: accept, timeoutMs: once ? tmo * ACCEPT_PATIENCE : tmo, self: true,
         // At most once: every reply counts, and a nack ends the round only once no
         // majority can accept. Undecided, the round waits for every member (a failed
         // one's late nack may decide it); decided, for the live ones.
@@ -1162,7 +1195,7 @@ export class PaxosMachine {
         for (let i = 0; verdict === undefined && i < ACCEPT_RESENDS && this.phase === 'running'; i++) {
           const silent = quorum & ~repliedBy(acc);
           if (silent === 0n) break;
-          const more = yield* collect({ msg: accept, quorum: silent, timeoutMs: tmo, self: false, keepDuplicates: true,
+          const more = yield* collect({ msg: accept, quorum: silent, timeoutMs: tmo * 2 ** (i + 1), self: false, keepDuplicates: true,
             done: (rs: readonly Reply[]) => popcount((acceptedBy(acc, gen) | acceptedBy(rs, gen)) & quorum) >= needed(quorum) });
           acc = [...acc, ...more.filter((r) => acceptedGen(r) === gen)];
           verdict = acceptVerdict(acc, gen, quorum);
@@ -1238,6 +1271,8 @@ export class PaxosMachine {
     }
     const retries = o.retries ?? this.settings.max_gets;
     const tmo = (o.timeout ?? this.settings.response_timeout) * 1000;
+    // Our id was given up (duplicateId) while an operation of the old id went on.
+    if (this.node === undefined) return { ok: false, op: 'get', reason: 'node id given up' };
     const me = this.node!;
     if (this.policy.get === 'swi') {
       for (let attempt = 0; attempt <= retries; attempt++) {

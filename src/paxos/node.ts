@@ -166,6 +166,8 @@ export class PaxosNode {
   private nextCid = 1;
   private nextHandle = 1;
   private ledgerChain: Promise<void> = Promise.resolve();
+  /** Ledger writes queued or being synced. */
+  private unsynced = 0;
   private unlisten: (() => void) | undefined;
   private closed = false;
   private signalHandler: (() => void) | undefined;
@@ -473,6 +475,11 @@ export class PaxosNode {
     const effects = this.machine.step(Date.now(), input);
     let durable: Promise<boolean> | undefined;
     for (const e of effects) if (e.kind === 'ledger') durable = this.persist(e.ops) ?? durable;
+    // A step that changed nothing may still speak of a change not yet on disk (the
+    // reply to a resent accept, a read of a record just accepted): it waits for it too.
+    if (durable === undefined && this.unsynced > 0 && effects.some((e) => e.kind === 'reply' || e.kind === 'broadcast' || e.kind === 'request' || e.kind === 'result')) {
+      durable = this.ledgerChain.then(() => true);
+    }
     if (durable === undefined) {
       for (const e of effects) this.effect(e);
       return undefined;
@@ -621,10 +628,11 @@ export class PaxosNode {
       for (const op of ops) void applyOp(l, op).catch(() => {});
       return undefined;
     }
+    this.unsynced++;
     const done = this.ledgerChain.then(async () => {
       for (const op of ops) await applyOp(l, op);
       return true;
-    }).catch(() => false);
+    }).catch(() => false).finally(() => { this.unsynced--; });
     this.ledgerChain = done.then(() => {});
     return done;
   }
