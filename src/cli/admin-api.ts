@@ -16,6 +16,7 @@ export const PATHS = {
   health: '/health',
   /** POST ?node=ID (default: the node serving the request): make it a voting member. */
   promote: '/promote',
+  remove: '/remove',
   /** POST ?node=ID: make it a learner. */
   demote: '/demote',
 } as const;

@@ -141,6 +141,12 @@ export class RemoteCluster implements Cluster {
     await res.body?.cancel();
   }
 
+  async removeMember(node: number): Promise<void> {
+    const res = await this.request(PATHS.remove, { node: String(node) }, { method: 'POST' });
+    if (!res.ok) return RemoteCluster.fail(res);
+    await res.body?.cancel();
+  }
+
   /** Ends this client's open requests; the remote node keeps running. */
   async close(): Promise<void> {
     this.closing.abort();

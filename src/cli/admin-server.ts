@@ -11,6 +11,7 @@
 //   GET  /watch?pattern=P                changes as `K := V.` lines, NDJSON, or SSE
 //   GET  /metrics                        Prometheus text format
 //   GET  /health                         200 or 503 with a JSON body (ClusterHealth)
+//   POST /remove?node=ID                204: member ID leaves the quorum for good; 409 with the reason if not
 //   POST /promote[?node=ID]              204: the node (default this one) votes; 409 with the reason if not
 //   POST /demote[?node=ID]               204: the node is a learner; 409 with the reason if not
 //
@@ -323,6 +324,19 @@ async function handle(cluster: Cluster, req: IncomingMessage, res: ServerRespons
       if (text !== undefined && !/^\d{1,4}$/.test(text)) throw new HttpError(400, `node must be a node id, got ${text}`);
       try {
         await cluster.changeRole(url.pathname === PATHS.promote ? 'voter' : 'learner', text === undefined ? undefined : Number(text));
+      } catch (e) {
+        throw new HttpError(409, e instanceof Error ? e.message : String(e));
+      }
+      res.writeHead(204).end();
+      return;
+    }
+    case PATHS.remove: {
+      route('POST');
+      if (!cluster.removeMember) throw new HttpError(404, 'this server cannot remove members');
+      const text = param(url, 'node', true)!;
+      if (!/^\d{1,4}$/.test(text)) throw new HttpError(400, `node must be a node id, got ${text}`);
+      try {
+        await cluster.removeMember(Number(text));
       } catch (e) {
         throw new HttpError(409, e instanceof Error ? e.message : String(e));
       }

@@ -9,7 +9,7 @@ import { type HostPort, UsageError, formatHostPort } from './hostport.js';
 import { type CliIO, EXIT, type ExitCode, say } from './io.js';
 import { clauseText, parseTermText, termText } from './term-text.js';
 
-export type ClientCommand = 'set' | 'get' | 'keys' | 'watch' | 'status' | 'promote' | 'demote';
+export type ClientCommand = 'set' | 'get' | 'keys' | 'watch' | 'status' | 'promote' | 'demote' | 'remove';
 
 const USAGE: Record<ClientCommand, string> = {
   set: `prolog-paxos set KEY VALUE ${TARGET_USAGE}`,
@@ -19,9 +19,10 @@ const USAGE: Record<ClientCommand, string> = {
   status: `prolog-paxos status [--json] ${TARGET_USAGE}`,
   promote: `prolog-paxos promote [--node ID] ${TARGET_USAGE}`,
   demote: `prolog-paxos demote [--node ID] ${TARGET_USAGE}`,
+  remove: `prolog-paxos remove --node ID ${TARGET_USAGE}`,
 };
 const ARITY: Record<ClientCommand, [number, number]> = {
-  set: [2, 2], get: [1, 1], keys: [0, 1], watch: [0, 1], status: [0, 0], promote: [0, 0], demote: [0, 0],
+  set: [2, 2], get: [1, 1], keys: [0, 1], watch: [0, 1], status: [0, 0], promote: [0, 0], demote: [0, 0], remove: [0, 0],
 };
 
 export function clientUsage(cmd: ClientCommand): string {
@@ -62,10 +63,11 @@ export async function clientCommand(cmd: ClientCommand, argv: readonly string[],
     // --node: which node to promote or demote (default: the one whose admin API we reach).
     let node: number | undefined;
     if (values.node !== undefined) {
-      if (cmd !== 'promote' && cmd !== 'demote') throw new UsageError(`--node is for promote and demote\n${clientUsage(cmd)}`);
+      if (cmd !== 'promote' && cmd !== 'demote' && cmd !== 'remove') throw new UsageError(`--node is for promote, demote and remove\n${clientUsage(cmd)}`);
       if (!/^\d{1,4}$/.test(values.node)) throw new UsageError(`--node: expected a node id, got ${values.node}`);
       node = Number(values.node);
     }
+    if (cmd === 'remove' && node === undefined) throw new UsageError(`remove needs --node ID\n${clientUsage(cmd)}`);
     // Parse everything before touching the network: a typo is exit 2, whatever the cluster's state.
     const terms = positionals.map((p, i) => termArg(p, cmd === 'set' ? (i === 0 ? 'KEY' : 'VALUE') : cmd === 'get' ? 'KEY' : 'PATTERN'));
     if ((cmd === 'set' || cmd === 'get') && !isGround(terms[0]!)) throw new UsageError(`KEY must be ground: ${positionals[0]}`);
@@ -126,6 +128,9 @@ async function run(cmd: ClientCommand, cluster: Cluster, terms: Term[], json: bo
     case 'promote': case 'demote':
       // A refusal is an AdminError (409) with the node's reason: exit 1.
       await cluster.changeRole!(cmd === 'promote' ? 'voter' : 'learner', node);
+      return EXIT.ok;
+    case 'remove':
+      await cluster.removeMember!(node!);
       return EXIT.ok;
     case 'status': {
       const s = await cluster.status();

@@ -74,6 +74,11 @@ export interface Cluster {
    * (docs/learners.md). Rejects with the reason when it cannot.
    */
   changeRole?(role: 'voter' | 'learner', node?: number): Promise<void>;
+  /**
+   * Take a member out of the quorum for good (one that will not come back): the failure
+   * detector never does (docs/paxos-departures.md, 15). Rejects with the reason.
+   */
+  removeMember?(node: number): Promise<void>;
   /** Leave the quorum cleanly and release the ledger and transport. */
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ const USAGE = `usage: prolog-paxos COMMAND [options]
   status                 node id, role, quorum, failed and dead nodes, learners, peers, ledger size
   promote [--node ID]    make a learner (default: the node reached) a voting member
   demote [--node ID]     make a voting member a learner
+  remove --node ID       take a member that will not come back out of the quorum
   console                interactive session against a node
   term ...               read and write Prolog terms (see prolog-paxos term --help)
 KEY, VALUE and PATTERN are Prolog text. Client commands reach a node's admin API
@@ -18,7 +19,7 @@ at --admin HOST:PORT or https://HOST:PORT (default 127.0.0.1:20080, or PROLOG_PA
 with --admin-token-file FILE (or PROLOG_PAXOS_ADMIN_TOKEN) and --admin-ca FILE when it needs them.
 Run \`prolog-paxos COMMAND --help\` for a command's options.`;
 
-const CLIENT = new Set<string>(['set', 'get', 'keys', 'watch', 'status', 'promote', 'demote']);
+const CLIENT = new Set<string>(['set', 'get', 'keys', 'watch', 'status', 'promote', 'demote', 'remove']);
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;

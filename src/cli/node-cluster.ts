@@ -134,6 +134,10 @@ class NodeCluster implements Cluster {
     return this.node.changeRole(id, role);
   }
 
+  removeMember(node: number): Promise<void> {
+    return this.node.removeMember(node);
+  }
+
   async close(): Promise<void> {
     for (const w of this.watchers) w.end();
     await this.node.close();
