@@ -78,6 +78,7 @@ describe('cli config', () => {
       [['--peer', 'localhost'], {}, /--peer: expected HOST:PORT/],
       [['--peer', 'example.org:1'], {}, /--peer: not an IPv4 address/],
       [['--memory', '--data', 'x'], {}, /exclude each other/],
+      [['--memory', '--node-id', '1'], {}, /--node-id needs a durable ledger/],
       [['--node-id', '-1'], {}, /--node-id/],
       [['--response-timeout', '0'], {}, /--response-timeout: expected a number > 0/],
       [['--max-gets', '1.5'], {}, /--max-gets: expected an integer >= 0/],

@@ -320,6 +320,9 @@ function validate(raw: Raw, cwd: string): NodeConfig {
     nodeId = Number(raw.nodeId);
   }
   if (raw.memory && raw.data !== undefined) throw new UsageError('--memory and --data exclude each other');
+  // A fixed id says "I am that member again", with its votes: a memory ledger has none
+  // after a restart, and reusing the id would let a lost vote count (docs/consistency.md).
+  if (raw.memory && nodeId !== undefined) throw new UsageError('--node-id needs a durable ledger (--data): a memory node restarts without its votes and must come back under a new id');
   const ledger: LedgerConfig = raw.memory
     ? { kind: 'memory' }
     : { kind: 'durable', dir: resolve(cwd, raw.data ?? 'paxos-data') };

@@ -43,8 +43,9 @@ export class OurMember implements Member {
   async start(timeoutMs = 15_000): Promise<void> {
     const n = ++this.incarnation;
     const log = createWriteStream(join(this.dir, `node-${this.id}.${n}.log`));
-    const args = [CLI, 'node', '--port', String(this.port), '--ip', '127.0.0.1', '--node-id', String(this.id),
-      ...(this.extra.includes('--memory') ? [] : ['--data', join(this.dir, `data-${this.id}`)]), '--admin', `127.0.0.1:${this.admin}`,
+    const memory = this.extra.includes('--memory'); // contention figures only: never killed then
+    const args = [CLI, 'node', '--port', String(this.port), '--ip', '127.0.0.1', ...(memory ? [] : ['--node-id', String(this.id)]),
+      ...(memory ? [] : ['--data', join(this.dir, `data-${this.id}`)]), '--admin', `127.0.0.1:${this.admin}`,
       ...this.peers.flatMap((p) => ['--peer', `127.0.0.1:${p}`]), ...this.extra];
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.pipe(log); proc.stderr!.pipe(log);
