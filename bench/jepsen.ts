@@ -33,17 +33,17 @@ const line = (r: RunResult): string => {
   const o = r.options;
   return `seed ${r.seed} nodes ${o.nodes}${o.swi ? ` (swi ${o.swi})` : ''} ${o.seconds}s faults ${o.faults !== false}: ` +
     `sets ${r.ops.sets} acked ${r.ops.acked} rejected ${r.ops.rejected} unknown ${r.ops.unknown} qreads ${r.ops.quorumReads}; ` +
-    `violations ${r.violations.length} phantoms ${r.phantoms.length} lost ${r.lost.length}; ` +
+    `violations ${r.violations.length} phantoms ${r.phantoms.length} lost ${r.lost.length} not restarted ${r.notRestarted.length}; ` +
     `converged ${r.converged} in ${r.convergeMs.toFixed(0)} ms; set p50 ${r.setMs.p50.toFixed(1)} p99 ${r.setMs.p99.toFixed(1)} max ${r.setMs.max.toFixed(0)} ms`;
 };
 
 async function one(seed: number, nodes: number, secs: number, faults: boolean): Promise<RunResult> {
   const r = await jepsen({ seed, nodes, swi, seconds: secs, clients: 5, keys: 4, faults });
   console.log(line(r));
-  const failed = r.violations.length + r.phantoms.length + r.lost.length > 0 || !r.converged;
+  const failed = r.violations.length + r.phantoms.length + r.lost.length + r.notRestarted.length > 0 || !r.converged;
   if (failed) {
     bad++;
-    console.log([...r.violations, ...r.phantoms, ...r.lost, `nemesis: ${r.nemesis.join('; ')}`, `kept: ${r.dir}`].join('\n'));
+    console.log([...r.violations, ...r.phantoms, ...r.lost, ...r.notRestarted, `nemesis: ${r.nemesis.join('; ')}`, `kept: ${r.dir}`].join('\n'));
   } else {
     rmSync(r.dir, { recursive: true, force: true });
   }
@@ -53,8 +53,13 @@ async function one(seed: number, nodes: number, secs: number, faults: boolean): 
 const converge: number[] = [];
 for (const nodes of sizes) {
   for (let i = 0; i < runs; i++) {
-    const r = await one(Number(a.seed) + i + nodes * 1000, nodes, seconds, true);
-    converge.push(r.convergeMs);
+    const seed = Number(a.seed) + i + nodes * 1000;
+    try {
+      converge.push((await one(seed, nodes, seconds, true)).convergeMs);
+    } catch (e) {
+      bad++;
+      console.log(`seed ${seed} nodes ${nodes}: the run itself failed: ${(e as Error).message.slice(0, 2000)}`);
+    }
   }
 }
 const contention: RunResult[] = [];

@@ -18,7 +18,7 @@ function report(r: RunResult): string {
     `seed ${r.seed} (replay: JEPSEN_SEED=${r.seed}) ${JSON.stringify(r.ops)}`,
     `converged ${r.converged} in ${r.convergeMs.toFixed(0)} ms; sets p50 ${r.setMs.p50.toFixed(1)} ms p99 ${r.setMs.p99.toFixed(1)} ms`,
     `nemesis: ${r.nemesis.join('; ')}`,
-    ...r.violations, ...r.phantoms, ...r.lost,
+    ...r.violations, ...r.phantoms, ...r.lost, ...r.notRestarted,
   ].join('\n');
 }
 
@@ -31,6 +31,7 @@ async function check(o: RunOptions): Promise<RunResult> {
     expect(r.violations, why).to.deep.equal([]);
     expect(r.phantoms, why).to.deep.equal([]);
     expect(r.lost, why).to.deep.equal([]);
+    expect(r.notRestarted, why).to.deep.equal([]);
     expect(r.converged, why).to.equal(true);
     // The run must have done real work under faults, or the checks above prove nothing.
     expect(r.ops.acked, why).to.be.greaterThan(20);

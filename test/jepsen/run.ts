@@ -45,6 +45,8 @@ export interface RunResult {
   readonly phantoms: string[];
   /** Acknowledged sets whose value is older, in real time, than what every node agreed on at the end. */
   readonly lost: string[];
+  /** Killed nodes that did not come back up within 60 s of their restart. */
+  readonly notRestarted: string[];
   readonly converged: boolean;
   /** From the end of the last fault until every node agreed on every key (quorum and local reads). */
   readonly convergeMs: number;
@@ -115,6 +117,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const history: HistoryOp[] = [];
   const local: HistoryOp[] = [];
   let failedReads = 0;
+  const notRestarted: string[] = [];
   try {
     clearFaults();
     // Ours first, with fixed ids 0..k-1 (the first founds the cluster), then SWI's.
@@ -207,8 +210,14 @@ export async function run(o: RunOptions): Promise<RunResult> {
           nemesis.push(`${at()} kill -9 node ${m.id} for ${downMs.toFixed(0)} ms`);
           restarts.push((async () => {
             await new Promise((r) => setTimeout(r, downMs));
-            await m.start();
-            nemesis.push(`${at()} node ${m.id} restarted`);
+            // Under a partition the restarted node may wait long for its quorum: a node
+            // that does not come back at all is reported, not a crash of the run.
+            try {
+              await m.start(60_000);
+              nemesis.push(`${at()} node ${m.id} restarted`);
+            } catch (e) {
+              notRestarted.push(`${at()} node ${m.id}: ${(e as Error).message}`);
+            }
           })());
         } else {
           const up = members.filter((y) => y.state === 'up');
@@ -296,7 +305,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
         rejected: writes.filter((w) => w.outcome === 'fail').length, unknown: writes.filter((w) => w.outcome === 'unknown').length,
         quorumReads: qLat.length, localReads: local.length, failedReads,
       },
-      nemesis, violations, phantoms, lost, converged, convergeMs, attempts,
+      nemesis, violations, phantoms, lost, converged, convergeMs, attempts, notRestarted,
       setMs: { p50: pct(setLat, 0.5), p99: pct(setLat, 0.99), max: pct(setLat, 1) },
       quorumReadMs: { p50: pct(qLat, 0.5), p99: pct(qLat, 0.99) },
       failures: Object.entries(writes.filter((w) => w.outcome !== 'ok').reduce<Record<string, number>>((acc, w) => {
