@@ -28,6 +28,21 @@ describe('admin API over a fake cluster', () => {
     expect(await res.text()).to.equal(`f('X y',[1,2|"t"],0.1)\n`);
   });
 
+  it('deletes a key with DELETE /key, answering 204 with the generation, 503/504 when not acknowledged, 405 for another method', async () => {
+    await fetch(q('/set', { key: 'k' }), { method: 'PUT', body: 'v' });
+    const del = await fetch(q('/key', { key: 'k' }), { method: 'DELETE' });
+    expect(del.status).to.equal(204);
+    expect(del.headers.get('x-paxos-gen')).to.match(/^\d+$/);
+    expect((await fetch(q('/get', { key: 'k' }))).status).to.equal(404);
+    expect((await fetch(q('/key', { key: 'k' }), { method: 'GET' })).status).to.equal(405);
+    cluster().agree = false;
+    const no = await fetch(q('/key', { key: 'k' }), { method: 'DELETE' });
+    expect([no.status, no.headers.get('x-paxos-outcome')]).to.deep.equal([503, 'rejected']);
+    cluster().failure = 'unknown';
+    const unk = await fetch(q('/key', { key: 'k' }), { method: 'DELETE' });
+    expect([unk.status, unk.headers.get('x-paxos-outcome')]).to.deep.equal([504, 'unknown']);
+  });
+
   it('accepts a JSON body as the natural JSON mapping', async () => {
     const put = await fetch(q('/set', { key: 'cfg' }), {
       method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"n": 3, "tags": ["x"], "on": true}',

@@ -41,6 +41,20 @@ describe('cli client commands over a fake cluster', () => {
     cluster().failure = 'rejected';
   });
 
+  it('deletes a key with del: exit 0, then get exits 1; 1 or 3 when the delete is not acknowledged', async () => {
+    expect((await runCli(['set', 'a', '1', '--admin', ADMIN])).code).to.equal(0);
+    expect(await runCli(['del', 'a', '--admin', ADMIN])).to.deep.equal({ code: 0, stdout: '', stderr: '' });
+    expect((await runCli(['get', 'a', '--admin', ADMIN])).code).to.equal(1);
+    expect((await runCli(['del', 'X', '--admin', ADMIN])).code).to.equal(2);
+    cluster().agree = false;
+    expect(await runCli(['del', 'a', '--admin', ADMIN])).to.deep.equal({
+      code: 1, stdout: '', stderr: 'prolog-paxos del: not chosen for a: fake cluster told to disagree\n',
+    });
+    cluster().failure = 'unknown';
+    expect((await runCli(['del', 'a', '--admin', ADMIN])).code).to.equal(3);
+    cluster().failure = 'rejected';
+  });
+
   it('exits 1 when no node answers', async () => {
     const r = await runCli(['status', '--admin', '127.0.0.1:43039']);
     expect(r.code).to.equal(1);

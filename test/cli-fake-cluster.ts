@@ -22,6 +22,12 @@ export class FakeCluster implements Cluster {
     return { ok: true, gen: ++this.gen };
   }
 
+  async delete(key: Term): Promise<SetOutcome> {
+    if (!this.agree) return { ok: false, outcome: this.failure, reason: 'fake cluster told to disagree' };
+    this.data.delete(termKey(key));
+    return { ok: true, gen: ++this.gen };
+  }
+
   async read(key: Term): Promise<GetOutcome> {
     const v = this.data.get(termKey(key))?.value;
     return v === undefined ? { ok: false, outcome: 'absent', reason: 'no such key' } : { ok: true, value: v, gen: undefined };

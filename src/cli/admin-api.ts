@@ -10,6 +10,8 @@ export const PATHS = {
   status: '/status',
   get: '/get',
   set: '/set',
+  /** DELETE ?key=K: delete the key (departure 16). */
+  key: '/key',
   keys: '/keys',
   watch: '/watch',
   metrics: '/metrics',

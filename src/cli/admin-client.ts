@@ -76,6 +76,11 @@ export class RemoteCluster implements Cluster {
       headers: { 'content-type': MEDIA.prolog },
       body: termText(value),
     });
+    return this.outcomeOf(key, res);
+  }
+
+  /** A set's or delete's answer: 204 with its generation, or 503/504 with the outcome header. */
+  private async outcomeOf(key: Term, res: Response): Promise<SetOutcome> {
     const outcome = res.headers.get(OUTCOME_HEADER);
     if ((res.status === 503 || res.status === 504) && (outcome === 'rejected' || outcome === 'unknown')) {
       const text = (await res.text()).trim();
@@ -85,6 +90,10 @@ export class RemoteCluster implements Cluster {
     if (!res.ok) return RemoteCluster.fail(res);
     await res.body?.cancel();
     return { ok: true, gen: Number(res.headers.get(GEN_HEADER) ?? 0) };
+  }
+
+  async delete(key: Term): Promise<SetOutcome> {
+    return this.outcomeOf(key, await this.request(PATHS.key, { key: termText(key) }, { method: 'DELETE' }));
   }
 
   async get(key: Term): Promise<Term | undefined> {

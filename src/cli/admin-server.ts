@@ -5,6 +5,7 @@
 //
 //   GET  /status                         JSON status
 //   GET  /get?key=K                      the value (404 when unknown)
+//   DELETE /key?key=K                    204 (departure 16: a set of the tombstone; 503/504 as set)
 //   PUT  /set?key=K   body: value        204; Prolog text, or JSON (Content-Type: application/json;
 //                                        objects are stored as json{...} dicts)
 //   GET  /keys?pattern=P                 matching keys, one per line (NDJSON entries as JSON)
@@ -25,7 +26,7 @@ import { type JSONValue, type Term, compoundOf, isGround } from '../term/index.j
 import { groundFromJSON } from './json-terms.js';
 import { type EntryJSON, type Format, GEN_HEADER, MAX_BODY_BYTES, MEDIA, OUTCOME_HEADER, PATHS, setFailureText, termJSON } from './admin-api.js';
 import { MAX_UDP_PAYLOAD } from '../transport/framing.js';
-import type { Cluster, Entry } from './cluster.js';
+import type { Cluster, Entry, SetOutcome } from './cluster.js';
 import type { HostPort } from './hostport.js';
 import type { Logger } from './log.js';
 import { clauseText, parseTermText, termText } from './term-text.js';
@@ -184,6 +185,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
   }
 }
 
+/** A set's or delete's outcome: throws 503 (not chosen, safe to retry) or 504 (unknown: it may have been chosen); sets the generation header when chosen. */
+function sendOutcome(res: ServerResponse, key: Term, r: SetOutcome): void {
+  if (!r.ok) throw new HttpError(r.outcome === 'unknown' ? 504 : 503, setFailureText(r.outcome, termText(key), r.reason), { [OUTCOME_HEADER]: r.outcome });
+  res.setHeader(GEN_HEADER, String(r.gen));
+}
+
 async function handle(cluster: Cluster, req: IncomingMessage, res: ServerResponse, streams: Set<AbortController>, log: Logger | undefined): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://admin');
   const method = req.method ?? 'GET';
@@ -248,13 +255,16 @@ async function handle(cluster: Cluster, req: IncomingMessage, res: ServerRespons
         throw new HttpError(413, `key and value take ${size} bytes as text: a paxos message must fit one UDP datagram (${MAX_UDP_PAYLOAD - MESSAGE_OVERHEAD} bytes for both)`);
       }
       const r = await cluster.set(key, value);
-      // 503: not chosen, safe to retry. 504: the outcome is unknown (it may have been chosen).
-      if (!r.ok) {
-        throw new HttpError(r.outcome === 'unknown' ? 504 : 503, setFailureText(r.outcome, termText(key), r.reason), { [OUTCOME_HEADER]: r.outcome });
-      }
-      res.setHeader(GEN_HEADER, String(r.gen));
+      sendOutcome(res, key, r);
       if (format === 'json') sendEntry(res, format, { key, value });
       else res.writeHead(204).end();
+      return;
+    }
+    case PATHS.key: {
+      route('DELETE');
+      const key = groundKey(param(url, 'key', true));
+      sendOutcome(res, key, await cluster.delete(key));
+      res.writeHead(204).end();
       return;
     }
     case PATHS.keys: {

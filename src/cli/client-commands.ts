@@ -1,4 +1,4 @@
-// `prolog-paxos set|get|keys|watch|status`: clients of a running node's admin API.
+// `prolog-paxos set|del|get|keys|watch|status`: clients of a running node's admin API.
 import { parseArgs } from 'node:util';
 import { type Term, compoundOf, isGround, variable } from '../term/index.js';
 import { setFailureText, termJSON } from './admin-api.js';
@@ -9,10 +9,11 @@ import { type HostPort, UsageError, formatHostPort } from './hostport.js';
 import { type CliIO, EXIT, type ExitCode, say } from './io.js';
 import { clauseText, parseTermText, termText } from './term-text.js';
 
-export type ClientCommand = 'set' | 'get' | 'keys' | 'watch' | 'status' | 'promote' | 'demote' | 'remove';
+export type ClientCommand = 'set' | 'del' | 'get' | 'keys' | 'watch' | 'status' | 'promote' | 'demote' | 'remove';
 
 const USAGE: Record<ClientCommand, string> = {
   set: `prolog-paxos set KEY VALUE ${TARGET_USAGE}`,
+  del: `prolog-paxos del KEY ${TARGET_USAGE}`,
   get: `prolog-paxos get KEY [--json] ${TARGET_USAGE}`,
   keys: `prolog-paxos keys [PATTERN] [--json] ${TARGET_USAGE}`,
   watch: `prolog-paxos watch [PATTERN] [--json] ${TARGET_USAGE}`,
@@ -22,7 +23,7 @@ const USAGE: Record<ClientCommand, string> = {
   remove: `prolog-paxos remove --node ID ${TARGET_USAGE}`,
 };
 const ARITY: Record<ClientCommand, [number, number]> = {
-  set: [2, 2], get: [1, 1], keys: [0, 1], watch: [0, 1], status: [0, 0], promote: [0, 0], demote: [0, 0], remove: [0, 0],
+  set: [2, 2], del: [1, 1], get: [1, 1], keys: [0, 1], watch: [0, 1], status: [0, 0], promote: [0, 0], demote: [0, 0], remove: [0, 0],
 };
 
 export function clientUsage(cmd: ClientCommand): string {
@@ -69,8 +70,8 @@ export async function clientCommand(cmd: ClientCommand, argv: readonly string[],
     }
     if (cmd === 'remove' && node === undefined) throw new UsageError(`remove needs --node ID\n${clientUsage(cmd)}`);
     // Parse everything before touching the network: a typo is exit 2, whatever the cluster's state.
-    const terms = positionals.map((p, i) => termArg(p, cmd === 'set' ? (i === 0 ? 'KEY' : 'VALUE') : cmd === 'get' ? 'KEY' : 'PATTERN'));
-    if ((cmd === 'set' || cmd === 'get') && !isGround(terms[0]!)) throw new UsageError(`KEY must be ground: ${positionals[0]}`);
+    const terms = positionals.map((p, i) => termArg(p, cmd === 'set' ? (i === 0 ? 'KEY' : 'VALUE') : cmd === 'get' || cmd === 'del' ? 'KEY' : 'PATTERN'));
+    if ((cmd === 'set' || cmd === 'del' || cmd === 'get') && !isGround(terms[0]!)) throw new UsageError(`KEY must be ground: ${positionals[0]}`);
     if (cmd === 'set' && !isGround(terms[1]!)) throw new UsageError(`VALUE must be ground: ${positionals[1]}`);
     cluster = new RemoteCluster(target);
     return await run(cmd, cluster, terms, json, io, node);
@@ -96,12 +97,12 @@ async function run(cmd: ClientCommand, cluster: Cluster, terms: Term[], json: bo
     say(io.stdout, json ? JSON.stringify({ key: termJSON(e.key), value: termJSON(e.value) }) : line(e));
   };
   switch (cmd) {
-    case 'set': {
+    case 'set': case 'del': {
       const [key, value] = terms as [Term, Term];
-      const r = await cluster.set(key, value);
+      const r = cmd === 'set' ? await cluster.set(key, value) : await cluster.delete(key);
       if (r.ok) return EXIT.ok;
       const hint = r.outcome === 'unknown' ? ' (it may have been chosen: read the key before writing again)' : '';
-      say(io.stderr, `prolog-paxos set: ${setFailureText(r.outcome, termText(key), r.reason)}${hint}`);
+      say(io.stderr, `prolog-paxos ${cmd}: ${setFailureText(r.outcome, termText(key), r.reason)}${hint}`);
       return r.outcome === 'unknown' ? EXIT.unknown : EXIT.failed;
     }
     case 'get': {

@@ -49,6 +49,8 @@ export interface Cluster {
    * or 'unknown' (it may have been chosen: read before writing again).
    */
   set(key: Term, value: Term): Promise<SetOutcome>;
+  /** Delete `key` (a set of the tombstone, departure 16): the same outcomes as set(); reads then answer absent. */
+  delete(key: Term): Promise<SetOutcome>;
   /** paxos_get/2: the agreed value, or undefined when the key is unknown or there is no agreement. */
   get(key: Term): Promise<Term | undefined>;
   /**

@@ -5,6 +5,7 @@ import { type CliIO, EXIT, say } from './io.js';
 const USAGE = `usage: prolog-paxos COMMAND [options]
   node                   run a node in the foreground (single-node cluster on loopback by default)
   set KEY VALUE          agree on a value
+  del KEY                delete a key (reads then answer absent)
   get KEY                print a key's agreed value
   keys [PATTERN]         list keys that unify with PATTERN
   watch [PATTERN]        print changes as they are agreed
@@ -19,7 +20,7 @@ at --admin HOST:PORT or https://HOST:PORT (default 127.0.0.1:20080, or PROLOG_PA
 with --admin-token-file FILE (or PROLOG_PAXOS_ADMIN_TOKEN) and --admin-ca FILE when it needs them.
 Run \`prolog-paxos COMMAND --help\` for a command's options.`;
 
-const CLIENT = new Set<string>(['set', 'get', 'keys', 'watch', 'status', 'promote', 'demote', 'remove']);
+const CLIENT = new Set<string>(['set', 'del', 'get', 'keys', 'watch', 'status', 'promote', 'demote', 'remove']);
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;

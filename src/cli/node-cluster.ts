@@ -4,6 +4,7 @@
 // calls, shapes status, and (with --verbose) logs the protocol traffic.
 import { isAdminKey } from '../paxos/machine.js';
 import { PaxosNode } from '../paxos/node.js';
+import { isTombstone } from '../paxos/tombstone.js';
 import type { PaxosTransport } from '../paxos/ports.js';
 import { type Ledger, openLedger } from '../store/index.js';
 import { type Term, equalTerms, variable } from '../term/index.js';
@@ -79,6 +80,10 @@ class NodeCluster implements Cluster {
     return this.node.trySet(key, value);
   }
 
+  delete(key: Term): Promise<SetOutcome> {
+    return this.node.tryDelete(key);
+  }
+
   read(key: Term, opts: { readonly quorum?: boolean } = {}): Promise<GetOutcome> {
     return this.node.tryGet(key, opts);
   }
@@ -94,7 +99,7 @@ class NodeCluster implements Cluster {
       // A key's records come newest first: the first is its current value.
       if (last !== undefined && equalTerms(last, e.key)) continue;
       last = e.key;
-      if (!isAdminKey(e.key)) yield { key: e.key, value: e.value };
+      if (!isAdminKey(e.key) && !isTombstone(e.value)) yield { key: e.key, value: e.value };
     }
   }
 

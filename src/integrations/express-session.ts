@@ -5,21 +5,23 @@
 // Keys are `session(Id)`, Id a Prolog string (strings, unlike atoms, are not
 // interned on SWI nodes). A live value is `session(ExpiresMs, Data)`: Data is the
 // session object through the JSON mapping of src/term/json.ts, its objects as dicts
-// tagged `json` so values are ground (src/cli/json-terms.ts). Paxos cannot delete
-// a key, so a destroyed or expired session is overwritten by the tombstone `ended`,
-// which drops its data.
+// tagged `json` so values are ground (src/cli/json-terms.ts). A destroyed or expired
+// session is deleted (Cluster.delete, departure 16 in docs/paxos-departures.md), so
+// once its tombstone is compacted nothing of it is left and the ledger of a store
+// under churn holds the live sessions only. Values `ended` (what earlier versions
+// wrote instead of deleting) read as no session and are deleted by cleanup().
 //
 // express-session is a peer dependency: the application brings its own.
 import session from 'express-session';
 import type { SessionData } from 'express-session';
-import type { Cluster } from '../cli/cluster.js';
+import type { Cluster, SetOutcome } from '../cli/cluster.js';
 import { groundFromJSON, jsonOf } from '../cli/json-terms.js';
 import { type JSONValue, type Term, atom, compound, int, str, variable } from '../term/index.js';
 
 export interface ClusterStoreOptions {
   /** Lifetime in seconds of a session whose cookie has no expiry (default one day). */
   readonly ttlSeconds?: number;
-  /** How often to overwrite expired sessions in the local ledger with tombstones; 0 disables (default 10 minutes). */
+  /** How often to delete expired sessions found in the local ledger; 0 disables (default 10 minutes). */
   readonly cleanupIntervalMs?: number;
   /**
    * Skip a touch (an agreement round per request) when this store itself wrote the
@@ -32,6 +34,10 @@ export interface ClusterStoreOptions {
 }
 
 const ENDED = atom('ended');
+
+function isEnded(v: Term): boolean {
+  return v.kind === 'atom' && v.name === ENDED.name;
+}
 
 export class NoAgreementError extends Error {
   override name = 'NoAgreementError';
@@ -81,7 +87,7 @@ export class ClusterSessionStore extends session.Store {
 
   override destroy(sid: string, cb?: Callback): void {
     this.written.delete(sid);
-    settle(this.put(sid, ENDED), cb);
+    settle(this.remove(sid), cb);
   }
 
   override all(cb: Callback<{ [sid: string]: SessionData }>): void {
@@ -98,7 +104,7 @@ export class ClusterSessionStore extends session.Store {
 
   override clear(cb?: Callback): void {
     settle((async () => {
-      for (const [sid] of await this.live()) await this.put(sid, ENDED);
+      for (const [sid] of await this.live()) await this.remove(sid);
     })(), cb);
   }
 
@@ -107,18 +113,18 @@ export class ClusterSessionStore extends session.Store {
     clearInterval(this.timer);
   }
 
-  /** Overwrite expired sessions of the local ledger with tombstones; resolves to how many. */
+  /** Delete the expired (and legacy `ended`) sessions of the local ledger; resolves to how many. */
   async cleanup(): Promise<number> {
     let n = 0;
     for await (const e of this.cluster.keys(compound('session', variable()))) {
       const sid = sessionId(e.key);
       const live = liveValue(e.value);
-      if (sid === undefined || live === undefined || live.expires > this.now()) continue;
+      if (sid === undefined || (live !== undefined && live.expires > this.now()) || (live === undefined && !isEnded(e.value))) continue;
       // Recheck the agreed value: the local ledger may lag a session renewed elsewhere.
       const current = await this.cluster.get(e.key);
       const cur = current && liveValue(current);
-      if (cur && cur.expires <= this.now()) {
-        await this.put(sid, ENDED);
+      if (current !== undefined && (cur ? cur.expires <= this.now() : isEnded(current))) {
+        await this.remove(sid);
         n++;
       }
     }
@@ -131,7 +137,7 @@ export class ClusterSessionStore extends session.Store {
     if (!live) return null;
     if (live.expires <= this.now()) {
       // Clean on read; the caller need not wait for the cluster to agree.
-      this.put(sid, ENDED).catch((e: unknown) => this.emit('error', e));
+      this.remove(sid).catch((e: unknown) => this.emit('error', e));
       return null;
     }
     return sessionData(live.data) ?? null;
@@ -155,7 +161,14 @@ export class ClusterSessionStore extends session.Store {
   }
 
   private async put(sid: string, value: Term): Promise<void> {
-    const r = await this.cluster.set(sessionKey(sid), value);
+    this.check(sid, await this.cluster.set(sessionKey(sid), value));
+  }
+
+  private async remove(sid: string): Promise<void> {
+    this.check(sid, await this.cluster.delete(sessionKey(sid)));
+  }
+
+  private check(sid: string, r: SetOutcome): void {
     if (!r.ok) throw new NoAgreementError(`session ${JSON.stringify(sid)}: ${r.outcome === 'unknown' ? 'outcome unknown' : 'not chosen'}: ${r.reason}`);
   }
 

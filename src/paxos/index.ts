@@ -8,3 +8,4 @@ export {
 export type { GetOutcome, SetFailure, SetOutcome } from './machine.js';
 export { DEFAULT_SETTINGS, SWI_DEFAULTS, makeSettings, type Settings } from './settings.js';
 export { OUR_POLICY, SWI_POLICY, type Policy } from './policy.js';
+export { TOMBSTONE, TOMBSTONE_NAME, isTombstone } from './tombstone.js';

@@ -24,6 +24,7 @@ import { type PaxosMsg, decodePaxos, encodePaxos } from './messages.js';
 import { OUR_POLICY, type Policy } from './policy.js';
 import type { PaxosLedger, PaxosTransport } from './ports.js';
 import { type Settings, makeSettings } from './settings.js';
+import { TOMBSTONE, isTombstone } from './tombstone.js';
 
 export type TermInput = Term | string;
 
@@ -243,6 +244,20 @@ export class PaxosNode {
   }
 
   /**
+   * Delete key: agree on the tombstone through paxos, as set() does, with the same
+   * outcomes (resolves true once chosen; rejects with a SetError). Afterwards get()
+   * answers the key as absent; a later set() gives it a value again.
+   */
+  async delete(key: TermInput, opts: SetOptions = {}): Promise<true> {
+    return this.set(key, TOMBSTONE, opts);
+  }
+
+  /** As delete(), resolving with the outcome, as trySet(). */
+  async tryDelete(key: TermInput, opts: SetOptions = {}): Promise<SetOutcome> {
+    return this.trySet(key, TOMBSTONE, opts);
+  }
+
+  /**
    * Remove a member that is gone for good (a lost machine) from the quorum, so that
    * majorities are counted without it. Our nodes never do this on their own (a member
    * that is only cut off or slow stays a member); a running node that is removed
@@ -315,6 +330,8 @@ export class PaxosNode {
     const t0 = performance.now();
     const r = await this.call({ op: 'get', key: toTerm(key), ...opts });
     this.o.observer?.call('get', outcomeOf(r), performance.now() - t0);
+    // A deleted key reads as absent: the tombstone is a value only on the wire.
+    if (r.ok && r.op === 'get' && isTombstone(r.value)) return { ok: false, outcome: 'absent', reason: NO_SUCH_KEY };
     if (r.ok) return { ok: true, value: r.op === 'get' ? r.value : variable(), gen: r.op === 'get' ? r.gen : undefined };
     return { ok: false, outcome: r.reason === NO_SUCH_KEY ? 'absent' : 'unavailable', reason: r.reason };
   }
