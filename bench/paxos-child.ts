@@ -6,10 +6,10 @@
 //
 //   argv: <port> <comma-separated peer ports> <memory | lmdb:DIR> [auth]
 //   (auth: every datagram signed and checked with BENCH_AUTH_KEY, as bench/auth.ts compares)
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { atom, int } from '../src/term/build.js';
+import { atom, compound, float, int, str } from '../src/term/build.js';
 import { writeTerm } from '../src/text/write.js';
 import { LmdbLedger } from '../src/store/lmdb.js';
 import { ourNode } from '../test/paxos-support.js';
@@ -26,6 +26,10 @@ export type ChildCommand =
   | { readonly cmd: 'has'; readonly key: string }
   | { readonly cmd: 'stampSet'; readonly key: string; readonly value: number }
   | { readonly cmd: 'window'; readonly on: boolean; readonly profile?: string }
+  /** n distinct keys s(from..from+n-1) set by c loops at once; the sets/s of the first and last `edge` sets. */
+  | { readonly cmd: 'fill'; readonly from: number; readonly n: number; readonly c: number; readonly edge: number }
+  /** Heap and resident memory (RSS, and its anonymous and file-mapped parts) after a full GC if exposed. */
+  | { readonly cmd: 'mem' }
   | { readonly cmd: 'close' };
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
@@ -91,6 +95,32 @@ async function run(c: ChildCommand): Promise<unknown> {
         lat.push(performance.now() - t0);
       }
       return { lat };
+    }
+    case 'fill': {
+      const done: number[] = []; let failed = 0; let next = c.from;
+      const end = c.from + c.n;
+      const value = (i: number) => compound('session', int(i), str(`user-${i % 9973}@example.org`), float(Date.now() / 1000), str('x'.repeat(64)));
+      const loop = async (): Promise<void> => {
+        while (next < end) {
+          const i = next++;
+          if (await node.set(compound('s', int(i)), value(i)).catch(() => false)) done.push(performance.now()); else failed++;
+        }
+      };
+      const w0 = performance.now();
+      await Promise.all(Array.from({ length: c.c }, () => loop()));
+      const e = Math.min(c.edge, Math.floor(done.length / 2));
+      const rate = (a: number, b: number, t0: number): number => (b - a) / ((done[b - 1]! - t0) / 1000);
+      return {
+        wallMs: performance.now() - w0, failed,
+        firstRate: e > 0 ? rate(0, e, w0) : 0, lastRate: e > 0 ? rate(done.length - e, done.length, done[done.length - e - 1]!) : 0,
+      };
+    }
+    case 'mem': {
+      (globalThis as { gc?: () => void }).gc?.();
+      const st = readFileSync('/proc/self/status', 'utf8');
+      const kb = (f: string): number => Number(new RegExp(`${f}:\\s+(\\d+)`).exec(st)?.[1] ?? 0) / 1024;
+      const m = process.memoryUsage();
+      return { heapMB: m.heapUsed / 2 ** 20, rssMB: m.rss / 2 ** 20, anonMB: kb('RssAnon'), fileMB: kb('RssFile'), keys: node.stats().ledgerKeys };
     }
     case 'has': return node.ledgerRecord(atom(c.key)) !== undefined;
     case 'stampSet': {

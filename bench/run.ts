@@ -12,6 +12,8 @@ const benches: [string, string[]][] = [
   ['store', ['bench/store.ts']],
   ['paxos', ['bench/paxos.ts']],
   ['auth', ['bench/auth.ts']],
+  // Next to etcd (scripts/setup installs etcd-server); `npx tsx bench/storage.ts --keys 1000000` adds the 1M-key runs.
+  ['storage', ['bench/storage.ts']],
 ];
 
 const swipl = spawnSync('swipl', ['--version'], { encoding: 'utf8' }).stdout.trim();

@@ -12,9 +12,8 @@
 import express from 'express';
 import session from 'express-session';
 import type { Server } from 'node:http';
-import type { Cluster } from '../src/cli/cluster.js';
-import { nodeConfig } from '../src/cli/config.js';
-import { startNodeCluster } from '../src/cli/node-cluster.js';
+// As an installed package: from 'prolog-paxos' and 'prolog-paxos/express-session'.
+import { type Cluster, startCluster } from '../src/index.js';
 import { ClusterSessionStore } from '../src/integrations/express-session.js';
 import { untilInterrupted } from './lib/processes.js';
 
@@ -57,9 +56,7 @@ async function main(): Promise<void> {
   const stop = untilInterrupted();
   try {
     for (const [i, port] of udp.entries()) {
-      const args = nodeConfig(['--memory', '--port', String(port), ...udp.map((p) => `--peer=127.0.0.1:${p}`)], {}, process.cwd());
-      if (args.help) throw new Error('unreachable');
-      clusters.push(await startNodeCluster(args.config));
+      clusters.push(await startCluster({ memory: true, port, peers: udp.map((p) => `127.0.0.1:${p}`) }));
       stores.push(new ClusterSessionStore(clusters[i]!));
       servers.push(await listen(app(i === 0 ? 'A' : 'B', stores[i]!), http[i]!));
     }

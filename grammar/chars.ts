@@ -1,6 +1,6 @@
 // Character classes of SWI-Prolog's tokeniser as regexp source, for the lexer's
 // token patterns. ASCII is spelled out by the lexer; the non-ASCII code points come
-// from chars-data.ts (Unicode properties, precomputed by chars-gen.ts), which is how
+// from chars-data.ts (probed from swipl by chars-gen.ts), which is how
 // SWI decides that `été` is an atom, `Été` a variable, `×` a symbol char and `½` a solo.
 //
 // Chevrotain adds the sticky flag by rebuilding a pattern from its source and drops
@@ -64,20 +64,65 @@ const R = {
   symbol: decode(READ_CLASS_RANGES.symbol),
   layout: decode(READ_CLASS_RANGES.layout),
   solo: decode(READ_CLASS_RANGES.solo),
+  digit: decode(READ_CLASS_RANGES.digit),
 };
 
-/** Starts a variable: uppercase letters. */
+/** Starts a variable: what SWI reads as an uppercase letter (Lu, and upper-case Nl such as Ⅻ). */
 export const UPPER = charSet(R.upper);
 /** Starts an atom: other letters. */
 export const LOWER = charSet(R.lower);
 /** Continues a name (letters, marks, digits, connector punctuation). */
-export const ALNUM = charSet(R.upper, R.lower, R.cont);
+export const ALNUM = charSet(R.cont);
 /** Symbol chars (glue with `#$&*+-./:<=>?@^~\`). */
 export const SYMBOL = charSet(R.symbol);
 /** Layout (no code point above U+FFFF is layout). */
 export const LAYOUT = charSet(R.layout);
-/** An atom on its own (`½`, `!`-like). */
+/** An atom on its own (`½`, `!`-like; a combining mark that starts a token). */
 export const SOLO = charSet(R.solo);
+
+/**
+ * For each script with decimal digits, `zero` (code point minus value, shared by the
+ * digits of one number: SWI does not mix scripts in a number) and its digits.
+ */
+export const DIGIT_SCRIPTS: readonly { readonly zero: number; readonly digits: CharSet }[] =
+  decode(READ_CLASS_RANGES.zero).flatMap(([lo, hi]) => range(lo, hi)).map((zero) => ({
+    zero,
+    digits: charSet(R.digit.filter(([a, b]) => b >= zero && a <= zero + 9)
+      .map(([a, b]): Range => [Math.max(a, zero), Math.min(b, zero + 9)])),
+  }));
+
+function range(lo: number, hi: number): number[] {
+  return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+}
+
+/** Whether a code point is layout for SWI's reader (ASCII 9-13, space, the Unicode separators). */
+export function isLayout(cp: number): boolean {
+  return cp === 32 || (cp >= 9 && cp <= 13) || (cp >= 0x80 && inRanges(R.layout, cp));
+}
+
+const BAD_ZERO = decode(READ_CLASS_RANGES.badzero);
+/** A digit that continues a number of its script but cannot start one (SWI: illegal_number). */
+export function isBadZero(cp: number): boolean {
+  return cp >= 0x80 && inRanges(BAD_ZERO, cp);
+}
+
+/** The value of a non-ASCII decimal digit, or -1. */
+export function digitValue(cp: number): number {
+  let lo = 0;
+  let hi = DIGIT_SCRIPTS.length - 1;
+  while (lo <= hi) { // last zero <= cp
+    const mid = (lo + hi) >> 1;
+    if (DIGIT_SCRIPTS[mid]!.zero <= cp) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  if (hi < 0) return -1;
+  const v = cp - DIGIT_SCRIPTS[hi]!.zero;
+  return v <= 9 && inRanges(R.digit, cp) ? v : -1;
+}
+
+function inRanges(rs: readonly Range[], cp: number): boolean {
+  return rs.some(([a, b]) => cp >= a && cp <= b);
+}
 
 /** Regexp source for one code point of `asciiBody` (a class body) or of `set`. */
 export function oneOf(asciiBody: string, set: CharSet): string {

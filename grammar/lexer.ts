@@ -19,7 +19,7 @@
 // Functional notation (`f(`) and dict tags (`t{`) need "immediately followed by";
 // the parser reads that from offsets (`startOffset + image.length`).
 import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
-import { ALNUM, LAYOUT, LOWER, oneOf, SOLO, SYMBOL, UPPER } from './chars.js';
+import { ALNUM, DIGIT_SCRIPTS, LAYOUT, LOWER, oneOf, SOLO, SYMBOL, UPPER } from './chars.js';
 
 const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 const chars = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
@@ -30,10 +30,18 @@ const PAIR = '[\\ud800-\\udbff][\\udc00-\\udfff]';
 
 // --- layout and comments -------------------------------------------------------
 
+/**
+ * A block comment with no nested `/*` before its first `*\/`. SWI nests block
+ * comments (pl-read.c counts `/*` and `*\/` pairs, the first character after the
+ * opening taken as is); a regexp cannot count, so a comment with a nested opening is
+ * left to UnclosedComment and resolved by tokenize() (nestedCommentEnd).
+ */
+const BLOCK_COMMENT = '\\/\\*[^/*]*(?:(?:\\/(?!\\*)|\\*(?!\\/))[^/*]*)*\\*\\/';
+
 /** Layout, `%` line comments and closed block comments, in one skipped token. */
 export const Skip = createToken({
   name: 'Skip',
-  pattern: new RegExp(`(?:[${LAYOUT_BODY}]+|%[^\\n]*|\\/\\*[^*]*\\*+(?:[^/*][^*]*\\*+)*\\/)+`),
+  pattern: new RegExp(`(?:[${LAYOUT_BODY}]+|%[^\\n]*|${BLOCK_COMMENT})+`),
   start_chars_hint: [...LAYOUT_STARTS, 37, 47],
   group: Lexer.SKIPPED,
 });
@@ -56,20 +64,37 @@ export const End = createToken({
 
 // --- numbers -----------------------------------------------------------------------
 
-/** `d+` with SWI's digit groups: `_`, optional layout, digits (`1_000_000`, `0xFF_FF`). */
-const grouped = (d: string): string => `${d}+(?:_[${LAYOUT_BODY}]*${d}+)*`;
+/**
+ * A digit group separator: `_` and any layout and comments after it (`1_000`,
+ * `1_ %c<newline>000`, a block comment too), or one space (`1 000`).
+ */
+const GROUP = `(?:_(?:[${LAYOUT_BODY}]|%[^\\n]*|${BLOCK_COMMENT})*| )`;
+/** `d+` with SWI's digit groups (`1_000_000`, `0xFF_FF`; a space only in decimals). */
+const grouped = (d: string, sep = GROUP.replace('| )', ')')): string => `${d}+(?:${sep}${d}+)*`;
 const radixDigit = (r: number): string =>
   r <= 10 ? `[0-${r - 1}]` : `[0-9a-${String.fromCharCode(86 + r)}A-${String.fromCharCode(54 + r)}]`;
 const RADIX = range(2, 36).reverse().map((r) => `${r}'${grouped(radixDigit(r))}`).join('|');
 const ESCAPE_0 = `\\\\(?:x[0-9a-fA-F]*\\\\?|[0-7]+\\\\?|u[0-9a-fA-F]{0,4}|U[0-9a-fA-F]{0,8}|${PAIR}|[\\s\\S])?`;
 
 /**
+ * A decimal number in the digits `d` of one script: an integer with digit groups
+ * and an optional grouped denominator (`1 000r3`), a float (`Inf` after any script's
+ * digits, NaN only in ASCII), or `d+e±d+`.
+ */
+const decimal = (d: string): string =>
+  `${d}+(?:\\.${d}+(?:[eE][+-]?${d}+|Inf)?|[eE][+-]?${d}+|(?:${GROUP}${d}+)*(?:r${grouped(d, GROUP)})?)`;
+
+/** The decimal numbers of the other scripts (`١٢`, `١٢.٣`, `１r３`): digits of one script only. */
+const SCRIPT_NUMBERS = DIGIT_SCRIPTS.map((s) => decimal(oneOf('', s.digits))).join('|');
+
+/**
  * Every numeric literal, in one pattern (src/text/read-literals.ts tells the forms
  * apart and decodes them): `0'c` character codes (any escape shape; the decoder
  * validates), `0x`/`0o`/`0b` (digits may be missing: illegal_number), digit groups
- * (`1 000 000`, `1_000`: nothing may follow), `R'digits` for radix 2..36 (leading
- * zeros allowed), and plain integers, floats (`1.5`, `1e10`, `1.0Inf`, `1.5NaN`) and
- * rationals (`1r3`).
+ * (`1 000 000`, `1_000`: nothing may follow but a grouped denominator), `R'digits`
+ * for radix 2..36 (leading zeros allowed), plain integers, floats (`1.5`, `1e10`,
+ * `1.0Inf`, and NaN only as `1.DigitsNaN`, as SWI has it), rationals (`1r3`), and
+ * the decimal numbers of the other scripts.
  */
 export const Num = createToken({
   name: 'Num',
@@ -79,9 +104,11 @@ export const Num = createToken({
     `0'(?:''?|${ESCAPE_0}|${PAIR}|[\\s\\S])?` +
       `|0x(?:${grouped('[0-9a-fA-F]')})?|0o(?:${grouped('[0-7]')})?|0b(?:${grouped('[01]')})?` +
       `|(?=\\d+')0*(?:${RADIX})` +
-      `|\\d+(?:(?:(?:_[${LAYOUT_BODY}]*| )\\d+)+|\\.\\d+(?:[eE][+-]?\\d+|Inf|NaN)?|[eE][+-]?\\d+|r\\d+)?`,
+      `|1\\.\\d+NaN` +
+      `|${decimal('\\d')}` +
+      `|${SCRIPT_NUMBERS}`,
   ),
-  start_chars_hint: range(48, 57),
+  start_chars_hint: [...range(48, 57), ...DIGIT_SCRIPTS.flatMap((s) => s.digits.starts)],
 });
 
 // --- names ------------------------------------------------------------------------
@@ -192,5 +219,38 @@ export type Token = IToken;
 
 /** Tokenise a whole text. The lexer cannot fail: every character belongs to some token. */
 export function tokenize(text: string): IToken[] {
-  return prologLexer.tokenize(text).tokens;
+  const toks = prologLexer.tokenize(text).tokens;
+  // A nested block comment lexes as UnclosedComment (always the last token: it takes
+  // the rest); where SWI's counting closes it, lex on after it. Rare: one pass per comment.
+  for (;;) {
+    const last = toks[toks.length - 1];
+    if (last === undefined || last.tokenType !== UnclosedComment) return toks;
+    const end = nestedCommentEnd(text, last.startOffset);
+    if (end < 0) return toks;
+    toks.pop();
+    for (const t of prologLexer.tokenize(text.substring(end)).tokens) {
+      t.startOffset += end;
+      if (t.endOffset !== undefined) t.endOffset += end;
+      toks.push(t);
+    }
+  }
+}
+
+/**
+ * The offset after the block comment opened at `at` (`/*`), counted as pl-read.c
+ * does: after the first character, `/` then `*` opens a level and `*` then `/`
+ * closes one; -1 if the text ends first (end_of_file_in_block_comment).
+ */
+export function nestedCommentEnd(text: string, at: number): number {
+  let level = 1;
+  let i = at + 2;
+  if (i >= text.length) return -1;
+  let last = text.charCodeAt(i++);
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 42 && last === 47) level++;
+    else if (c === 47 && last === 42 && --level === 0) return i + 1;
+    last = c;
+  }
+  return -1;
 }

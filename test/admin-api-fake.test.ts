@@ -116,7 +116,7 @@ describe('admin API over a fake cluster', () => {
   it('refuses a value too large for one paxos datagram, before asking the cluster', async () => {
     const res = await fetch(q('/set', { key: 'big' }), { method: 'PUT', body: `"${'x'.repeat(70_000)}"` });
     expect(res.status).to.equal(413);
-    expect(await res.text()).to.match(/^key and value take 70005 bytes as text: a paxos message must fit one UDP datagram/);
+    expect(await res.text()).to.match(/^value too large: key and value take 70005 bytes, and a paxos message carries both in one UDP datagram/);
     expect(cluster().data.size).to.equal(0);
   });
 

@@ -89,7 +89,8 @@ describe('cli client commands over a fake cluster', () => {
   it('prints status for people and as JSON', async () => {
     const r = await runCli(['status', '--admin', ADMIN]);
     expect(r.stdout).to.match(/^admin +127\.0\.0\.1:43030\nnode +0\n/m);
-    expect(r.stdout).to.match(/^quorum +0$/m);
+    expect(r.stdout).to.match(/^quorum +\[0\] \(1 member\)$/m);
+    expect(r.stdout, "a fake without the keys field: the ledger size").to.match(/^ledger +0 keys$/m);
     const j = JSON.parse((await runCli(['status', '--json', '--admin', ADMIN])).stdout);
     expect(j).to.include({ node: 0, ledgerSize: 0 });
   });

@@ -22,11 +22,20 @@ describe('cli config', () => {
   it('defaults to a single durable node on loopback with a loopback admin API', () => {
     const c = config([]);
     expect(c).to.deep.equal({
-      method: 'unicast', ip: '127.0.0.1', port: 20005, peers: [], scope: 'paxos', nodeId: undefined,
+      method: 'unicast', ip: '127.0.0.1', port: 20005, peers: [], fixedPeers: false, scope: 'paxos', nodeId: undefined,
       ledger: { kind: 'durable', dir: '/srv/app/paxos-data' }, admin: { host: '127.0.0.1', port: 20080 },
       verbose: false, settings: {}, auth: undefined, adminToken: undefined, adminTls: undefined, warnings: [],
-      learner: false,
+      learner: false, wideText: 'refuse',
     });
+  });
+
+  it('takes --wide-text refuse|escape from flags, the environment and the config file, and rejects others', () => {
+    expect(config(['--wide-text', 'escape']).wideText).to.equal('escape');
+    expect(config([], { PROLOG_PAXOS_WIDE_TEXT: 'escape' }).wideText).to.equal('escape');
+    const file = join(dir, 'wide.json');
+    writeFileSync(file, JSON.stringify({ wideText: 'escape' }));
+    expect(config(['--config', file]).wideText).to.equal('escape');
+    expect(() => config(['--wide-text', 'utf8'])).to.throw(/--wide-text: expected refuse or escape, got utf8/);
   });
 
   it('runs as a learner with --learner, PROLOG_PAXOS_LEARNER or "learner": true in the config file', () => {
@@ -39,6 +48,14 @@ describe('cli config', () => {
     expect(config(['--config', file]).learner).to.equal(true);
     writeFileSync(file, JSON.stringify({ learner: 'yes' }));
     expect(() => config(['--config', file])).to.throw(UsageError, /learner must be true or false/);
+  });
+
+  it('--fixed-peers, PROLOG_PAXOS_FIXED_PEERS or "fixedPeers": true keep a unicast node to its listed peers', () => {
+    expect(config(['--fixed-peers']).fixedPeers).to.equal(true);
+    expect(config([], { PROLOG_PAXOS_FIXED_PEERS: '1' }).fixedPeers).to.equal(true);
+    const file = join(dir, 'fixed.json');
+    writeFileSync(file, JSON.stringify({ fixedPeers: true }));
+    expect(config(['--config', file]).fixedPeers).to.equal(true);
   });
 
   it('reads every flag, repeated peers and paxos settings by SWI name', () => {

@@ -1,6 +1,7 @@
 // Running `prolog-paxos` in tests: in-process through dispatch's main(), or as a
 // real child process (the binary under tsx), with helpers to end what was started.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,8 @@ import type { CliIO } from '../src/cli/io.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const MAIN = join(ROOT, 'src/cli/main.ts');
+/** The built binary, as an installed package runs it (`npm run build` first). */
+export const DIST_MAIN = join(ROOT, 'dist/src/cli/main.js');
 /** tsx's loader by URL, so children in any working directory find it. */
 const TSX_LOADER = import.meta.resolve('tsx');
 
@@ -51,8 +54,10 @@ export class CliProcess {
   stderr = '';
   readonly exited: Promise<number | null>;
 
-  constructor(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
-    this.proc = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...argv], {
+  /** `dist`: run the built binary (dist/src/cli/main.js) instead of the sources under tsx. */
+  constructor(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; dist?: boolean } = {}) {
+    if (opts.dist && !existsSync(DIST_MAIN)) throw new Error(`${DIST_MAIN} is missing: run npm run build`);
+    this.proc = spawn(process.execPath, [...(opts.dist ? [DIST_MAIN] : ['--import', TSX_LOADER, MAIN]), ...argv], {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -88,4 +93,17 @@ export class CliProcess {
 /** JSON log lines from a node's stderr. */
 export function logLines(stderr: string): Record<string, unknown>[] {
   return stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Run the binary to its end (a client command) as a child process, as a user's shell would; bounded by `timeoutMs`. */
+export async function runBin(
+  argv: string[],
+  opts: { stdin?: string; cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; dist?: boolean } = {},
+): Promise<RunResult> {
+  const p = new CliProcess(argv, { dist: opts.dist ?? false, ...(opts.cwd && { cwd: opts.cwd }), ...(opts.env && { env: opts.env }) });
+  p.proc.stdin!.end(opts.stdin ?? '');
+  const timer = setTimeout(() => p.proc.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+  const code = await p.exited;
+  clearTimeout(timer);
+  return { code: code ?? -1, stdout: p.stdout, stderr: p.stderr };
 }

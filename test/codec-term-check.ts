@@ -63,12 +63,16 @@ export function assertValidTerm(t: Term): void {
       case 'atom': if (typeof x.name !== 'string') throw new Error('bad atom'); break;
       case 'string': if (typeof x.value !== 'string') throw new Error('bad string'); break;
       case 'float': if (typeof x.value !== 'number') throw new Error('bad float'); break;
-      case 'compound': if (typeof x.name !== 'string' || !Array.isArray(x.args)) throw new Error('bad compound'); break;
+      case 'compound':
+        if (typeof x.name !== 'string' || !Array.isArray(x.args) || (x.nilName !== undefined && (x.nilName !== true || x.name !== '[]'))) {
+          throw new Error('bad compound');
+        }
+        break;
       case 'dict':
         if (x.tag.kind !== 'atom' && x.tag.kind !== 'var') throw new Error('bad dict tag');
         for (let i = 0; i < x.pairs.length; i++) {
           const k = x.pairs[i]![0];
-          if (k.kind !== 'atom' && !(k.kind === 'int' && typeof k.value === 'number')) throw new Error('bad dict key');
+          if (k.kind !== 'atom' && k.kind !== 'nil' && !(k.kind === 'int' && typeof k.value === 'number')) throw new Error('bad dict key');
           if (i > 0 && compareTerms(x.pairs[i - 1]![0], k) >= 0) throw new Error('dict keys unsorted');
         }
         break;

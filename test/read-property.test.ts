@@ -51,9 +51,11 @@ const termDesc: fc.Arbitrary<string> = fc.letrec<{ t: string }>((tie) => ({
     { weight: 1, arbitrary: fc.tuple(fc.array(tie('t'), { maxLength: 4 }), tie('t'))
       .map(([xs, tail]) => xs.reduceRight((acc, x) => `c(${codesOf('[|]')},[${x},${acc}])`, tail)) },
     { weight: 1, arbitrary: tie('t').map((x) => `c(${codesOf('{}')},[${x}])`) },
+    { weight: 1, arbitrary: fc.array(tie('t'), { maxLength: 2 }).map((as) => `cn([${as.join(',')}])`) }, // [](...)
     { weight: 1, arbitrary: fc.tuple(
       fc.oneof(fc.integer({ min: 0, max: 7 }).map((n) => `v(${n})`), atomName.map((a) => `a(${codesOf(a)})`)),
-      fc.uniqueArray(fc.oneof(atomName.map((a) => `a(${codesOf(a)})`), fc.integer({ min: -5, max: 5 }).map((i) => `i(${i})`)), { maxLength: 3 }),
+      fc.uniqueArray(fc.oneof(atomName.map((a) => `a(${codesOf(a)})`), fc.integer({ min: -5, max: 5 }).map((i) => `i(${i})`),
+        fc.constantFrom('n', `a(${codesOf('[]')})`)), { maxLength: 3 }),
       fc.array(tie('t'), { minLength: 3, maxLength: 3 }),
     ).map(([tag, keys, vals]) => `d(${tag},[${keys.map((k, i) => `${k}-${vals[i]}`).join(',')}])`) },
   ),

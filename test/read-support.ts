@@ -6,7 +6,8 @@ import type { Term } from '../src/term/types.js';
  * Loaded into the swipl harness. dump(T) prints T as JSON:
  *   {"v":N} variable N (numbered by first occurrence), {"a":Codes} atom, {"n":1} [],
  *   {"i":"Digits"} integer, {"f":"Text"} float, {"r":"NrD"} rational, {"s":Codes} string,
- *   {"c":Codes,"x":[Args]} compound, {"d":Tag,"p":[[Key,Value],...]} dict.
+ *   {"c":Codes,"x":[Args]} compound, {"cn":1,"x":[Args]} compound named by the reserved [],
+ *   {"d":Tag,"p":[[Key,Value],...]} dict.
  * parse_dump(S) reads S with term_string/2 and dumps it, or prints {"err":KindCodes}.
  * mk(D, T) builds a term from a description (used to send random terms to SWI).
  */
@@ -21,6 +22,7 @@ dump(T, _) :- rational(T), !, rational(T, N, D), format('{"r":"~dr~d"}', [N, D])
 dump(T, _) :- string(T), !, string_codes(T, C), format('{"s":~w}', [C]).
 dump(T, Vs) :- is_dict(T), !, dict_pairs(T, Tag, Pairs), write('{"d":'), dump(Tag, Vs), write(',"p":['),
     dump_pairs(Pairs, Vs), write(']}').
+dump(T, Vs) :- compound_name_arguments(T, [], As), !, write('{"cn":1,"x":['), dump_list(As, Vs), write(']}').
 dump(T, Vs) :- compound_name_arguments(T, N, As), atom_codes(N, C), format('{"c":~w,"x":[', [C]),
     dump_list(As, Vs), write(']}').
 dump_list([], _).
@@ -52,6 +54,7 @@ mk(f(C), F) :- !, atom_codes(A, C),
 mk(r(N, D), R) :- !, R is N rdiv D.
 mk(s(C), S) :- !, string_codes(S, C).
 mk(c(C, As), T) :- !, atom_codes(N, C), maplist(mk, As, Ts), compound_name_arguments(T, N, Ts).
+mk(cn(As), T) :- !, maplist(mk, As, Ts), compound_name_arguments(T, [], Ts).
 mk(d(Tag, Ps), T) :- !, mk(Tag, G), maplist(mkp, Ps, Pairs), dict_pairs(T, G, Pairs).
 mkp(K-V, K1-V1) :- mk(K, K1), mk(V, V1).
 
@@ -73,7 +76,7 @@ write_style(wire, T) :- write_term(T, [quoted(true), ignore_ops(true), dotlists(
 
 export type Dump =
   | { v: number } | { a: number[] } | { n: 1 } | { i: string } | { f: string } | { r: string }
-  | { s: number[] } | { c: number[]; x: Dump[] } | { d: Dump; p: [Dump, Dump][] } | { err: number[] };
+  | { s: number[] } | { c: number[]; x: Dump[] } | { cn: 1; x: Dump[] } | { d: Dump; p: [Dump, Dump][] } | { err: number[] };
 
 export const fromCodes = (c: number[]): string => String.fromCodePoint(...c);
 
@@ -111,8 +114,11 @@ export function diffDump(t: Term, d: Dump): string | undefined {
     } else if ('s' in y) {
       if (x.kind !== 'string' || x.value !== fromCodes(y.s)) return bad();
     } else if ('c' in y) {
-      if (x.kind !== 'compound' || x.name !== fromCodes(y.c) || x.args.length !== y.x.length) return bad();
+      if (x.kind !== 'compound' || x.nilName || x.name !== fromCodes(y.c) || x.args.length !== y.x.length) return bad();
       for (let i = x.args.length - 1; i >= 0; i--) stack.push([x.args[i]!, y.x[i]!, `${path}/${x.name}#${i + 1}`]);
+    } else if ('cn' in y) {
+      if (x.kind !== 'compound' || !x.nilName || x.args.length !== y.x.length) return bad();
+      for (let i = x.args.length - 1; i >= 0; i--) stack.push([x.args[i]!, y.x[i]!, `${path}/[]#${i + 1}`]);
     } else if ('d' in y) {
       if (x.kind !== 'dict' || x.pairs.length !== y.p.length) return bad();
       stack.push([x.tag, y.d, `${path}/tag`]);

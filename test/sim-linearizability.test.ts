@@ -86,6 +86,21 @@ describe('paxos simulation: linearizable sets and quorum reads (issue 15)', func
     }
   });
 
+  it('mixed, ours next to SWI members (2+1, 3+2) under faults: SWI reports, nacks and late changed/4 are not taken at their word (departure 17)', () => {
+    // Before: our quorum reads took an SWI member's newest confirmed record as proof that
+    // it held nothing newer, and our sets took its nack of a copy for a refusal.
+    const NAIVE: Policy = Object.freeze({ ...OUR_POLICY, swiAware: false });
+    const before = runs(NAIVE, range(1, 20), { nodes: 3, swi: 1 });
+    expect(before.bad.length, 'stale reads and double effects next to SWI, found before').to.be.greaterThan(10);
+    const three = runs(OUR_POLICY, range(1, 20), { nodes: 3, swi: 1 });
+    const five = runs(OUR_POLICY, range(1, 20), { nodes: 5, swi: 2 });
+    for (const r of [three, five]) {
+      expect(r.bad, r.bad.join('\n')).to.deep.equal([]);
+      expect(r.unconverged, r.unconverged.join('\n')).to.deep.equal([]);
+      expect(r.acked / r.sets).to.be.greaterThan(0.9);
+    }
+  });
+
   it('the same faults under the old rules do break linearizability (the fault runs can fail)', () => {
     const before = runs(BEFORE, range(1, 60), { nodes: 5 });
     expect(before.bad.length).to.be.greaterThan(0);

@@ -45,6 +45,18 @@ describe('term command', function () {
     });
   }
 
+  it('--to write writes each clause as swipl\'s write/1 with the source variable names (no quotes)', async () => {
+    const r = await run(['--to', 'write'], TEXT);
+    expect(r.err).to.equal('');
+    expect(r.code).to.equal(0);
+    const codes = `[${Array.from(TEXT, (c) => c.codePointAt(0)).join(',')}]`;
+    const theirs = await swipl.output(
+      `atom_codes(A, ${codes}), open_string(A, S), repeat, read_term(S, T, [variable_names(N)]), (T == end_of_file -> ! ; write_term(T, [variable_names(N), portray(false), numbervars(true)]), nl, fail)`,
+    );
+    expect(r.out).to.equal(theirs);
+    expect(r.out).to.include("T==a b").and.not.include("'a b'");
+  });
+
   it('--to writeq keeps source variable names', async () => {
     const r = await run(['--to', 'writeq'], 'f(X, Y, X, _).\n');
     expect(r.out).to.match(/^f\(X,Y,X,_[0-9]+\)\n$/);

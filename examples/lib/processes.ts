@@ -83,10 +83,21 @@ export async function startAll(into: Child[], starts: Promise<Child>[]): Promise
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
+/** The line `prolog-paxos node` logs once it has joined and serves its admin API. */
+export const NODE_READY = /"msg":"node ready"/;
+
 /** `prolog-paxos node ARGS...`; resolves once the node logs that it is ready. */
-export async function startNode(name: string, args: string[], echo: (line: string) => void): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, 'node', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  return ready(track(name, proc, echo), /"msg":"node ready"/);
+export function startNode(name: string, args: string[], echo: (line: string) => void): Promise<Child> {
+  return startProcess(name, process.execPath, ['--import', TSX_LOADER, MAIN, 'node', ...args], NODE_READY, echo);
+}
+
+/** Any command; resolves once it prints a line matching `readyLine` (stopped if it never does). */
+export function startProcess(
+  name: string, command: string, args: string[], readyLine: RegExp, echo: (line: string) => void,
+  opts: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<Child> {
+  const proc = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return ready(track(name, proc, echo), readyLine);
 }
 
 /** `prolog-paxos COMMAND ARGS...` to completion: its exit code and output. */

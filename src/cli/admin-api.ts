@@ -5,6 +5,7 @@
 import { type JSONValue, type Term, TermError, fromTaggedJSON, toTaggedJSON } from '../term/index.js';
 import { jsonOf } from './json-terms.js';
 import { termText } from './term-text.js';
+import { MAX_KEY_VALUE_BYTES, tooLargeText } from '../paxos/size-limit.js';
 
 export const PATHS = {
   status: '/status',
@@ -42,11 +43,23 @@ export function setFailureText(outcome: 'rejected' | 'unknown', keyText: string,
   return `${outcome === 'unknown' ? 'outcome unknown' : 'not chosen'} for ${keyText}: ${reason}`;
 }
 
+/** Sent with every answer of the admin API: a client reaching some other HTTP server can tell. */
+export const SERVER_HEADER = 'x-prolog-paxos';
+export const SERVER_HEADER_VALUE = 'admin-api';
+
 /** Response header of an acknowledged set: the generation its value was chosen at. */
 export const GEN_HEADER = 'x-paxos-gen';
 
-/** Largest request body accepted (a value's Prolog text or JSON). */
+/** Largest request body accepted (a value's Prolog text or JSON; JSON may be longer than the text). */
 export const MAX_BODY_BYTES = 1 << 20;
+
+export { tooLargeText };
+
+/** The size limit's message when key and value as text do not fit one paxos message; else undefined. */
+export function keyValueProblem(key: Term, value: Term): string | undefined {
+  const bytes = Buffer.byteLength(termText(key)) + Buffer.byteLength(termText(value));
+  return bytes > MAX_KEY_VALUE_BYTES ? tooLargeText(bytes) : undefined;
+}
 
 export interface TermJSON {
   readonly text: string;

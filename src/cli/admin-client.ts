@@ -4,7 +4,7 @@
 import { Agent, type RequestInit, type Response, fetch } from 'undici';
 import type { JSONValue, Term } from '../term/index.js';
 import type { AdminTarget } from './admin-target.js';
-import { type EntryJSON, GEN_HEADER, MEDIA, OUTCOME_HEADER, PATHS, setFailureText, termFromJSON } from './admin-api.js';
+import { type EntryJSON, GEN_HEADER, MEDIA, OUTCOME_HEADER, PATHS, SERVER_HEADER, SERVER_HEADER_VALUE, setFailureText, termFromJSON } from './admin-api.js';
 import type { Cluster, ClusterStatus, Entry, GetOutcome, SetOutcome } from './cluster.js';
 import { NO_SUCH_KEY } from '../paxos/machine.js';
 import { type HostPort, formatHostPort } from './hostport.js';
@@ -18,6 +18,11 @@ export class AdminError extends Error {
   }
 }
 
+/**
+ * The Cluster of a running `prolog-paxos node`, through its admin API:
+ * `new RemoteCluster({ host, port })`, or an AdminTarget with `tls`, `token` and `ca`.
+ * Requests time out after `timeoutMs` (watches do not); `close()` ends open requests.
+ */
 export class RemoteCluster implements Cluster {
   readonly admin: HostPort;
   private readonly base: string;
@@ -53,6 +58,12 @@ export class RemoteCluster implements Cluster {
       const hint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code) ? ' (trust its CA with --admin-ca FILE)' : /EPROTO|ECONNRESET/.test(code) && !this.base.startsWith('https') ? ' (an https:// node?)' : '';
       const where = this.base.startsWith('https') ? this.base : formatHostPort(this.admin);
       throw new AdminError(`cannot reach the node's admin API at ${where}: ${code}${hint}`, undefined);
+    }
+    if (res.headers.get(SERVER_HEADER) !== SERVER_HEADER_VALUE) {
+      // Another HTTP server on that port: its 404 or HTML page must not read as "no agreed value".
+      await res.body?.cancel();
+      const where = this.base.startsWith('https') ? this.base : formatHostPort(this.admin);
+      throw new AdminError(`${where} is not a prolog-paxos admin API (it answered HTTP ${res.status}${server(res)}): check --admin or PROLOG_PAXOS_ADMIN`, undefined);
     }
     if (res.status === 401) {
       await RemoteCluster.fail(res);
@@ -161,6 +172,12 @@ export class RemoteCluster implements Cluster {
     this.closing.abort();
     await this.dispatcher.destroy().catch(() => {});
   }
+}
+
+/** ", server X" from the Server header, when the other server names itself. */
+function server(res: Response): string {
+  const name = res.headers.get('server');
+  return name ? `, server ${name.slice(0, 60)}` : '';
 }
 
 /** NDJSON entries from a streaming response body. */

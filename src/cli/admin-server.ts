@@ -24,15 +24,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type JSONValue, type Term, compoundOf, isGround } from '../term/index.js';
 import { groundFromJSON } from './json-terms.js';
-import { type EntryJSON, type Format, GEN_HEADER, MAX_BODY_BYTES, MEDIA, OUTCOME_HEADER, PATHS, setFailureText, termJSON } from './admin-api.js';
-import { MAX_UDP_PAYLOAD } from '../transport/framing.js';
+import { type EntryJSON, type Format, GEN_HEADER, MAX_BODY_BYTES, MEDIA, OUTCOME_HEADER, PATHS, SERVER_HEADER, SERVER_HEADER_VALUE, keyValueProblem, setFailureText, termJSON, tooLargeText } from './admin-api.js';
+import { PaxosError, ValueTooLargeError } from '../paxos/node.js';
 import type { Cluster, Entry, SetOutcome } from './cluster.js';
 import type { HostPort } from './hostport.js';
 import type { Logger } from './log.js';
 import { clauseText, parseTermText, termText } from './term-text.js';
 
-/** Room for the paxos message around key and value (functors, numbers, udp framing). */
-const MESSAGE_OVERHEAD = 512;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 class HttpError extends Error {
@@ -58,6 +56,7 @@ export async function startAdminServer(cluster: Cluster, listen: HostPort, log?:
   const streams = new Set<AbortController>();
   const allowed = options.token === undefined ? undefined : digest(options.token);
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    res.setHeader(SERVER_HEADER, SERVER_HEADER_VALUE);
     if (allowed !== undefined) {
       const refusal = refuse(req, allowed);
       if (refusal !== undefined) {
@@ -170,12 +169,13 @@ function groundKey(text: string): Term {
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+  const tooLarge = (): HttpError => new HttpError(413, tooLargeText(`more than ${MAX_BODY_BYTES}`));
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw tooLarge();
     chunks.push(chunk);
   }
   try {
@@ -249,12 +249,15 @@ async function handle(cluster: Cluster, req: IncomingMessage, res: ServerRespons
       }
       // SWI's paxos_set/2 raises an instantiation error for a value with variables.
       if (!isGround(value)) throw new HttpError(400, `value must be ground: ${termText(value)}`);
-      // A paxos message carries key and value in one UDP datagram, as Prolog text.
-      const size = Buffer.byteLength(termText(key)) + Buffer.byteLength(termText(value));
-      if (size > MAX_UDP_PAYLOAD - MESSAGE_OVERHEAD) {
-        throw new HttpError(413, `key and value take ${size} bytes as text: a paxos message must fit one UDP datagram (${MAX_UDP_PAYLOAD - MESSAGE_OVERHEAD} bytes for both)`);
-      }
-      const r = await cluster.set(key, value);
+      // A paxos message carries key and value in one UDP datagram (size-limit.ts), as the CLI checks too.
+      const tooLarge = keyValueProblem(key, value);
+      if (tooLarge !== undefined) throw new HttpError(413, tooLarge);
+      // A value the wire cannot carry is refused by the node before any message (PaxosError): 400,
+      // or 413 when it is too large in the scope's codec (wide text escaped takes more bytes).
+      const r = await cluster.set(key, value).catch((e: unknown) => {
+        if (e instanceof ValueTooLargeError) throw new HttpError(413, e.message);
+        throw e instanceof PaxosError ? new HttpError(400, e.message) : e;
+      });
       sendOutcome(res, key, r);
       if (format === 'json') sendEntry(res, format, { key, value });
       else res.writeHead(204).end();

@@ -8,11 +8,13 @@ import type { GetOutcome, SetOutcome } from '../paxos/machine.js';
 
 export type { GetOutcome, SetOutcome };
 
+/** A key and its agreed value. */
 export interface Entry {
   readonly key: Term;
   readonly value: Term;
 }
 
+/** A node's view of its cluster (`prolog-paxos status`). */
 export interface ClusterStatus {
   /** This node's id in the quorum bitmaps; null until it has joined. */
   readonly node: number | null;
@@ -22,12 +24,17 @@ export interface ClusterStatus {
   readonly failed: readonly number[];
   /** Transport peers as host:port. */
   readonly peers: readonly string[];
-  /** Keys held in this node's ledger. */
+  /** Keys held in this node's ledger, paxos's own ('$paxos_quorum', ...) and deleted ones included. */
   readonly ledgerSize: number;
+  /** Keys with a value set by users: not deleted, not paxos's own '$paxos_...' keys; absent from nodes that predate it. */
+  readonly keys?: number;
   /** voter (a quorum member) or learner (follows without voting); absent from nodes that predate learners. */
   readonly role?: 'voter' | 'learner';
   /** The learners this node knows of ('$paxos_learners'). */
   readonly learners?: readonly number[];
+  /** Delete tombstones held (as the last compaction pass counted them) and removed by compaction here. */
+  readonly tombstones?: number;
+  readonly compacted?: number;
 }
 
 /** A node's own view for a load balancer (src/paxos/node.ts NodeHealth). */
@@ -41,6 +48,10 @@ export interface ClusterHealth {
   readonly withinMs: number;
 }
 
+/**
+ * A paxos cluster as an application sees it, through one node: a node in this process
+ * (`startCluster`) or a running node's admin API (`RemoteCluster`). Keys and values are terms.
+ */
 export interface Cluster {
   /**
    * paxos_set/2: agree on `value` for `key`, both ground (SWI raises an
@@ -66,6 +77,7 @@ export interface Cluster {
    * The iteration ends when `signal` aborts or the cluster closes.
    */
   watch(pattern: Term, signal?: AbortSignal): AsyncIterable<Entry>;
+  /** The node's id, role, quorum, failed and dead members, peers and ledger size. */
   status(): Promise<ClusterStatus>;
   /** Prometheus text of the node's metrics; only a node running in this process has them. */
   metrics?(): Promise<{ readonly contentType: string; readonly text: string }>;
@@ -84,3 +96,4 @@ export interface Cluster {
   /** Leave the quorum cleanly and release the ledger and transport. */
   close(): Promise<void>;
 }
+

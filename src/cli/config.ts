@@ -49,6 +49,8 @@ export interface NodeConfig {
   readonly ip: string;
   readonly port: number;
   readonly peers: readonly HostPort[];
+  /** Unicast: hear only the listed peers (SWI's way); else a stranger speaking paxos becomes a peer. */
+  readonly fixedPeers: boolean;
   readonly scope: string;
   /** A fixed node id to rejoin with (paxos_initialize([node(Id)])), else discovered. */
   readonly nodeId: number | undefined;
@@ -64,7 +66,12 @@ export interface NodeConfig {
   readonly warnings: readonly string[];
   /** Run as a learner: follow the quorum without voting (docs/learners.md). */
   readonly learner: boolean;
+  /** Text above U+00FF: refused at once (SWI 9.0.4 peers cannot carry it) or sent escaped (src/transport/framing.ts). */
+  readonly wideText: WideText;
 }
+
+export type WideText = 'refuse' | 'escape';
+const WIDE_TEXT: readonly WideText[] = ['refuse', 'escape'];
 
 export const DEFAULT_UDP_PORT = 20005; // udp_broadcast's default
 export const DEFAULT_ADMIN: HostPort = { host: '127.0.0.1', port: 20080 };
@@ -76,6 +83,7 @@ interface Raw {
   ip?: string;
   port?: string;
   peers?: string[];
+  fixedPeers?: boolean;
   scope?: string;
   nodeId?: string;
   data?: string;
@@ -90,6 +98,7 @@ interface Raw {
   adminTlsCert?: string;
   adminTlsKey?: string;
   learner?: boolean;
+  wideText?: string;
 }
 
 type Secret = { readonly file: string } | { readonly inline: string; readonly from: string };
@@ -102,6 +111,7 @@ const FLAG_OPTIONS = {
   ip: { type: 'string' },
   port: { type: 'string' },
   peer: { type: 'string', multiple: true },
+  'fixed-peers': { type: 'boolean' },
   scope: { type: 'string' },
   'node-id': { type: 'string' },
   data: { type: 'string' },
@@ -114,21 +124,53 @@ const FLAG_OPTIONS = {
   'admin-tls-cert': { type: 'string' },
   'admin-tls-key': { type: 'string' },
   learner: { type: 'boolean' },
+  'wide-text': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...Object.fromEntries(SETTING_NAMES.map((n) => [kebab(n), { type: 'string' }])),
 } as const;
+
+/** One help line per paxos setting: flag, default with its unit, meaning (src/paxos/settings.ts). */
+const SETTING_MEANING: Readonly<Record<SettingName, readonly [unit: 's' | '' | '/s', meaning: string]>> = {
+  max_sets: ['', 'attempts of a set before it gives up'],
+  max_gets: ['', 'attempts of a quorum read before it gives up'],
+  response_timeout: ['s', 'how long a round waits for answers'],
+  replication_rate: ['/s', 'keys the replicator copies per second'],
+  death_half_life: ['s', 'half-life of a node\'s failure score'],
+  death_score: ['', 'failure score at which a node counts as dead'],
+  join_timeout: ['s', 'wait for node/3 and claim_node/2 answers when joining'],
+  join_grace: ['s', 'least wait for node/3 answers, so peers starting too are seen'],
+  set_backoff: ['s', 'first backoff after a failed set attempt (doubles, jittered)'],
+  set_backoff_max: ['s', 'largest backoff'],
+  membership_interval: ['s', 'period of the membership check and replication wake-up'],
+  dead_release: ['s', 'a dead node id is released for reuse after this long'],
+  max_membership_sets: ['', 'sets tried for one membership update'],
+  compact_grace: ['s', 'drop a tombstone all voters held this long (0: off; docs/paxos-departures.md)'],
+};
+const SETTING_HELP = SETTING_NAMES.map((n) => {
+  const [unit, meaning] = SETTING_MEANING[n];
+  const flag = `  --${kebab(n)} ${unit === 's' ? 'SECONDS' : 'N'}`;
+  const text = `${meaning} (default ${DEFAULT_SETTINGS[n]}${unit === 's' ? ' s' : ''})`;
+  return flag.length < 26 ? flag.padEnd(26) + text : `${flag}\n${' '.repeat(26)}${text}`;
+}).join('\n');
 
 export const NODE_USAGE = `usage: prolog-paxos node [options]
   --method unicast|broadcast|multicast   UDP style (default unicast)
   --ip IP                 unicast: address to bind (default 127.0.0.1); broadcast: this
                           host's address on the subnet; multicast: the group
   --port PORT             UDP port (default ${DEFAULT_UDP_PORT})
-  --peer HOST:PORT        a unicast peer; repeatable (this node is always its own peer)
+  --peer HOST:PORT        a unicast peer; repeatable. One running node of ours is enough
+                          (a seed): it adds this node and tells the others. SWI nodes
+                          hear only the peers they list: list every node on each
+  --fixed-peers           unicast: hear only the listed peers; strangers are not added
   --scope NAME            udp_broadcast scope (default paxos)
   --node-id N             rejoin with this node id (durable nodes should fix it)
   --data DIR              durable ledger directory (default ./paxos-data)
   --memory                keep the ledger in memory only
   --learner               follow the quorum without voting (promote it later); see docs/learners.md
+  --wide-text refuse|escape
+                          characters above U+00FF: refused at once (default; SWI 9.0.4
+                          peers cannot carry them) or sent as \\x20AC\\ escapes (every
+                          node must say so; SWI peers load prolog/paxos_text.pl)
   --admin HOST:PORT       admin API address (default ${DEFAULT_ADMIN.host}:${DEFAULT_ADMIN.port})
   --auth-key-file FILE    authenticate every datagram: FILE has one or two lines
                           "ID SECRET" (the first signs, both verify); see docs/security.md
@@ -136,10 +178,13 @@ export const NODE_USAGE = `usage: prolog-paxos node [options]
   --admin-token-file FILE every admin request must carry "Authorization: Bearer <FILE's token>"
   --admin-tls-cert FILE, --admin-tls-key FILE
                           serve the admin API over HTTPS (PEM certificate and key)
-  --config FILE           JSON file with any of the above (and settings by SWI name)
+  --config FILE           JSON file of options; its keys are camelCase, not the flags:
+                          {"port": 20006, "peers": ["h:p", "h:p"], "nodeId": 1, "data": "DIR",
+                          "fixedPeers": true, "authKeyFile": "F", "response_timeout": 0.05}
+                          (peers an array for --peer; settings by SWI name, or under "settings")
   --verbose, -v           log protocol traffic
-  --${SETTING_NAMES.map(kebab).join(' N, --')} N
-                          library(paxos) settings
+library(paxos) settings (SWI 9.0.4's names and defaults; the last eight are ours):
+${SETTING_HELP}
 Environment: PROLOG_PAXOS_<OPTION> (e.g. PROLOG_PAXOS_PORT, PROLOG_PAXOS_PEERS=h:p,h:p,
 PROLOG_PAXOS_RESPONSE_TIMEOUT); flags win over the environment, which wins over --config.
 Secrets are never flag values (argv is visible to all users): PROLOG_PAXOS_AUTH_KEYS
@@ -163,6 +208,7 @@ export function nodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     ip: v.ip as string | undefined,
     port: v.port as string | undefined,
     peers: v.peer as string[] | undefined,
+    fixedPeers: v['fixed-peers'] as boolean | undefined,
     scope: v.scope as string | undefined,
     nodeId: v['node-id'] as string | undefined,
     data: v.data as string | undefined,
@@ -178,6 +224,7 @@ export function nodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     adminTlsCert: v['admin-tls-cert'] as string | undefined,
     adminTlsKey: v['admin-tls-key'] as string | undefined,
     learner: v.learner as boolean | undefined,
+    wideText: v['wide-text'] as string | undefined,
   };
   const configFile = (v.config as string | undefined) ?? env[`${ENV_PREFIX}CONFIG`];
   const fromFile = configFile === undefined ? { settings: {} } : readConfigFile(resolve(cwd, configFile));
@@ -218,6 +265,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Raw {
     ip: get('IP'),
     port: get('PORT'),
     peers: peers?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    fixedPeers: bool('FIXED_PEERS'),
     scope: get('SCOPE'),
     nodeId: get('NODE_ID'),
     data: get('DATA'),
@@ -233,12 +281,13 @@ function fromEnv(env: NodeJS.ProcessEnv): Raw {
     adminTlsCert: get('ADMIN_TLS_CERT'),
     adminTlsKey: get('ADMIN_TLS_KEY'),
     learner: bool('LEARNER'),
+    wideText: get('WIDE_TEXT'),
   };
 }
 
 const FILE_KEYS = new Set([
-  'method', 'ip', 'port', 'peers', 'scope', 'nodeId', 'data', 'memory', 'admin', 'verbose', 'settings',
-  'authKeyFile', 'authWindow', 'adminTokenFile', 'adminTlsCert', 'adminTlsKey', 'adminCa', 'learner', ...SETTING_NAMES,
+  'method', 'ip', 'port', 'peers', 'fixedPeers', 'scope', 'nodeId', 'data', 'memory', 'admin', 'verbose', 'settings',
+  'authKeyFile', 'authWindow', 'adminTokenFile', 'adminTlsCert', 'adminTlsKey', 'adminCa', 'learner', 'wideText', ...SETTING_NAMES,
 ]);
 
 /** The config file: a JSON object with the options above (peers an array), settings at top level or under "settings". */
@@ -284,7 +333,7 @@ function readConfigFile(path: string): Raw {
     settings[k as SettingName] = String(x);
   }
   return {
-    method: text('method'), ip: text('ip'), port: text('port'), peers, scope: text('scope'),
+    method: text('method'), ip: text('ip'), port: text('port'), peers, fixedPeers: flag('fixedPeers'), scope: text('scope'),
     nodeId: text('nodeId'), data: text('data'), memory: flag('memory'), admin: text('admin'),
     verbose: flag('verbose'), settings,
     authKeys: text('authKeyFile') === undefined ? undefined : { file: text('authKeyFile')! },
@@ -292,6 +341,7 @@ function readConfigFile(path: string): Raw {
     adminToken: text('adminTokenFile') === undefined ? undefined : { file: text('adminTokenFile')! },
     adminTlsCert: text('adminTlsCert'), adminTlsKey: text('adminTlsKey'),
     learner: flag('learner'),
+    wideText: text('wideText'),
   };
 }
 
@@ -373,9 +423,11 @@ function validate(raw: Raw, cwd: string): NodeConfig {
     const key = secretText({ file: raw.adminTlsKey! }, '--admin-tls-key').text;
     adminTls = { cert, key, certFile };
   }
+  const wideText = (raw.wideText ?? 'refuse') as WideText;
+  if (!WIDE_TEXT.includes(wideText)) throw new UsageError(`--wide-text: expected refuse or escape, got ${raw.wideText}`);
   return {
-    method, ip, port, peers, scope, nodeId, ledger, admin, verbose: raw.verbose ?? false, settings,
-    auth, adminToken, adminTls, warnings, learner: raw.learner ?? false,
+    method, ip, port, peers, fixedPeers: raw.fixedPeers ?? false, scope, nodeId, ledger, admin, verbose: raw.verbose ?? false, settings,
+    auth, adminToken, adminTls, warnings, learner: raw.learner ?? false, wideText,
   };
 }
 

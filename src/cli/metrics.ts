@@ -101,6 +101,8 @@ export function createNodeMetrics(): NodeMetrics {
   gauge('paxos_failed_members', 'Members that missed recent rounds of this node', (n) => n.property().failed.length);
   gauge('paxos_reachable_members', 'Members heard from recently, this node included (see /health)', (n) => n.health().reachable);
   gauge('paxos_ledger_keys', 'Keys in the ledger (the two membership keys included)', (n) => n.stats().ledgerKeys);
+  gauge('paxos_tombstones', 'Delete tombstones in the ledger, as the last compaction pass counted them', (n) => n.stats().tombstones);
+  gauge('paxos_compacted_total', 'Delete tombstones removed by compaction on this node', (n) => n.stats().compacted);
   gauge('paxos_replication_backlog', 'Keys the replicator still has to push to members that lack them', (n) => n.stats().replicationBacklog);
   gauge('paxos_up', '1 while the node runs with a reachable majority (GET /health is 200), else 0', (n) => (n.health().ok ? 1 : 0));
 

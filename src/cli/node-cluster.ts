@@ -9,7 +9,8 @@ import type { PaxosTransport } from '../paxos/ports.js';
 import { type Ledger, openLedger } from '../store/index.js';
 import { type Term, equalTerms, variable } from '../term/index.js';
 import {
-  type ScopeOptions, type Transport, type UnicastTransport, address, addressText, openScope,
+  type ScopeOptions, type Transport, type UnicastTransport, DEFAULT_MAX_PEERS, address, addressText, openScope, peerExchange,
+  prologTextCodec,
 } from '../transport/index.js';
 import { AsyncQueue } from './async-queue.js';
 import type { Cluster, ClusterHealth, ClusterStatus, Entry, GetOutcome, SetOutcome } from './cluster.js';
@@ -29,19 +30,34 @@ function scopeOptions(c: NodeConfig): ScopeOptions {
   }
 }
 
+const isPaxosMessage = (t: Term): boolean => t.kind === 'compound' && t.name === 'paxos' && t.args.length === 1;
+
 /** Start a node as configured: open the transport and the ledger, join the cluster. */
 export async function startNodeCluster(config: NodeConfig, log?: Logger): Promise<Cluster> {
-  const transport = await openScope(scopeOptions(config), {
-    onError: (e, context) => log?.warn({ err: e, context }, 'transport error'),
-    ...(config.auth && { auth: { keys: config.auth.keys, windowMs: config.auth.windowMs } }),
-  });
-  let ledger: Ledger;
+  // Unicast: a stranger speaking paxos becomes a peer, and learns ours (src/transport/peer-exchange.ts).
+  const exchange = config.method === 'unicast' && !config.fixedPeers
+    ? peerExchange({
+      accept: isPaxosMessage,
+      onPeer: (peer, via) => log?.info({ peer: addressText(peer), via: addressText(via) }, 'peer added'),
+      onError: (e) => log?.warn({ err: e }, 'sending peers failed'),
+      onFull: (peer) => log?.warn({ peer: addressText(peer), max: DEFAULT_MAX_PEERS }, 'peer table full: newcomer refused'),
+    })
+    : undefined;
+  // The ledger first: a directory held by another node fails before any port is taken.
+  const ledger: Ledger = openLedger(config.ledger.kind === 'durable' ? { dir: config.ledger.dir } : { memory: true });
+  let transport: Transport;
   try {
-    ledger = openLedger(config.ledger.kind === 'durable' ? { dir: config.ledger.dir } : { memory: true });
+    transport = await openScope(scopeOptions(config), {
+      onError: (e, context) => log?.warn({ err: e, context }, 'transport error'),
+      ...(config.auth && { auth: { keys: config.auth.keys, windowMs: config.auth.windowMs } }),
+      ...(exchange && { admitStranger: exchange.admitStranger }),
+      codec: prologTextCodec({ wideText: config.wideText }),
+    });
   } catch (e) {
-    await transport.close();
+    await ledger.close();
     throw e;
   }
+  if (exchange) exchange.attach(transport as UnicastTransport);
   const verbose = log?.isLevelEnabled('debug') ? log : undefined;
   const metrics = createNodeMetrics();
   // PaxosNode.start closes the transport and the ledger itself when joining fails.
@@ -52,8 +68,17 @@ export async function startNodeCluster(config: NodeConfig, log?: Logger): Promis
     observer: metrics.observer,
     ...(config.nodeId === undefined ? {} : { node: config.nodeId }),
     ...(config.learner && { learner: true }),
+    onCompaction: (c) => log?.info(c, c.event === 'compacted'
+      ? `compaction removed ${c.count} delete tombstones`
+      : `dropped ${c.count} data keys: the cluster compacted tombstones while this node was no member; catching up by replication`),
   });
   metrics.attach(node, transport);
+  const listed = transport.method === 'unicast' ? config.peers.map((p) => address(p.host, p.port)).filter((a) => !(transport as UnicastTransport).isSelf(a)) : [];
+  const c = transport.counters;
+  if (listed.length > 0 && c.accepted + c.joined === 0) {
+    log?.warn({ peers: listed.map(addressText), node: node.property().node },
+      `no listed peer answered (${listed.map(addressText).join(', ')}): this node runs a cluster of its own; check the addresses and that a peer runs, then restart it`);
+  }
   return new NodeCluster(node, transport, ledger, config.scope, metrics);
 }
 
@@ -121,15 +146,20 @@ class NodeCluster implements Cluster {
   async status(): Promise<ClusterStatus> {
     const p = this.node.property();
     let ledgerSize = 0;
+    let keys = 0;
     let last: Term | undefined;
     for await (const e of this.ledger.current()) {
-      if (last === undefined || !equalTerms(last, e.key)) ledgerSize++;
+      if (last === undefined || !equalTerms(last, e.key)) {
+        ledgerSize++;
+        // A key's newest record comes first: count it when it holds a value and is not paxos's own.
+        if (!isAdminKey(e.key) && !isTombstone(e.value)) keys++;
+      }
       last = e.key;
     }
     const peers = this.transport.method === 'unicast' ? (this.transport as UnicastTransport).peers().map(addressText) : [];
     return {
-      node: p.node ?? null, scope: this.scope, quorum: p.quorum, dead: p.dead, failed: p.failed, peers, ledgerSize,
-      role: p.role, learners: p.learners,
+      node: p.node ?? null, scope: this.scope, quorum: p.quorum, dead: p.dead, failed: p.failed, peers, ledgerSize, keys,
+      role: p.role, learners: p.learners, tombstones: this.node.stats().tombstones, compacted: this.node.stats().compacted,
     };
   }
 
@@ -153,6 +183,7 @@ class NodeCluster implements Cluster {
 function traced(t: Transport, log: Logger): PaxosTransport {
   return {
     ports: t.ports,
+    refusal: (term) => t.refusal(term),
     broadcast(term) {
       log.debug({ out: 'send', term: termText(term) }, 'paxos');
       return t.broadcast(term);

@@ -3,6 +3,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { toJSON } from '../term/json.js';
 import type { Var } from '../term/types.js';
+import { OpTable } from '../text/ops.js';
 import { readClauses } from '../text/read.js';
 import { writeTerm, type WriteStyle } from '../text/write.js';
 
@@ -12,12 +13,14 @@ export interface TermIO {
   readonly stderr: Writable;
 }
 
-type Target = Exclude<WriteStyle, 'write'> | 'json';
-const TARGETS: readonly Target[] = ['writeq', 'print', 'canonical', 'wire', 'json'];
+type Target = WriteStyle | 'json';
+const TARGETS: readonly Target[] = ['writeq', 'write', 'print', 'canonical', 'wire', 'json'];
 
-const USAGE = `usage: prolog-paxos term [--to writeq|print|canonical|wire|json] [--keep-going]
+const USAGE = `usage: prolog-paxos term [--to writeq|write|print|canonical|wire|json] [--keep-going]
 Reads Prolog clauses (each ended by ".") from stdin and writes each term on one line.
-  --to FORM       output form (default writeq)
+A ":- op(P, T, Names)" directive (or a module/2 export list's op/3) holds for the clauses
+after it, as in consult/1; the directive itself is written too.
+  --to FORM       output form (default writeq; write is write/1: no quotes)
   --keep-going    after an error, report it and go on with the next clause
 Exit status: 0 if every clause was written, 1 after any error, 2 on bad usage.`;
 
@@ -45,7 +48,8 @@ export async function termCommand(argv: string[], io: TermIO): Promise<number> {
   let n = 0;
   let out = '';
   const flush = (): void => { if (out) { io.stdout.write(out); out = ''; } };
-  for (const r of readClauses(text)) {
+  const ops = OpTable.swi(); // changed by the text's op/3 directives, for reading and writing
+  for (const r of readClauses(text, { applyOps: ops })) {
     n++;
     if (r.error) {
       flush();
@@ -67,11 +71,11 @@ export async function termCommand(argv: string[], io: TermIO): Promise<number> {
       // Like read_term/2 + write_term/2 with variable_names/1: source names survive
       // where SWI's output would have them; canonical and wire keep SWI's own naming.
       let names: Map<Var, string> | undefined;
-      if ((target === 'writeq' || target === 'print') && r.varNames.size > 0) {
+      if ((target === 'writeq' || target === 'write' || target === 'print') && r.varNames.size > 0) {
         names = new Map();
         for (const [name, v] of r.varNames) names.set(v, name);
       }
-      out += writeTerm(r.term, { style: target, variableNames: names }) + '\n';
+      out += writeTerm(r.term, { style: target, ops, variableNames: names }) + '\n';
     }
     if (out.length > 1 << 16) flush();
   }

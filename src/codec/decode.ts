@@ -11,16 +11,17 @@
 // with build.ts's property order (one hidden class per kind), at separate allocation
 // sites for batches and single terms (make.ts says why).
 import { isUtf8 } from 'node:buffer';
-import { compareCodePoints, int, nil, rational, variable } from '../term/build.js';
-import { LIST_FUNCTOR, type Atom, type DictKey, type Term, type Var } from '../term/types.js';
+import { compareDictKeys, compoundOf, int, nil, rational, variable } from '../term/build.js';
+import { LIST_FUNCTOR, type Atom, type DictKey, type Nil, type Term, type Var } from '../term/types.js';
 import {
-  BUILTIN_NAMES, CodecError, decimalForm, decimalValue, EXT_ATOM16, EXT_BIGINT, EXT_DECIMAL, EXT_NAME, EXT_STR16, EXT_VAR,
+  BUILTIN_NAMES, CodecError, decimalForm, decimalValue, EXT_ATOM16, EXT_BIGINT, EXT_DECIMAL, EXT_NAME, EXT_NIL_NAME, EXT_STR16, EXT_VAR,
   MIN_INTERNED_ATOM,
 } from './format.js';
 import * as make from './make.js';
 
 // Frame kinds.
 const COMPOUND = 0;
+const NIL_COMPOUND = 4; // a compound named by the reserved [] (EXT_NIL_NAME)
 const LIST = 1;
 const DICT = 2;
 const RATIONAL = 3;
@@ -31,7 +32,7 @@ const f64 = new Float64Array(1);
 const f64b = new Uint8Array(f64.buffer);
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const TWO32 = 2 ** 32;
-const NIL: Term = nil();
+const NIL: Nil = nil();
 
 // The built-in names as shared atoms (terms are immutable).
 const BUILTIN_ATOMS: Atom[] = BUILTIN_NAMES.map((name): Atom => ({ kind: 'atom', name }));
@@ -405,8 +406,8 @@ export class Decoder {
     }
   }
 
-  /** A compound's name: a str literal (entering the table), a uint reference, or ATOM16. */
-  private functorName(start: number): string {
+  /** A compound's name: a str literal (entering the table), a uint reference, ATOM16, or null for EXT_NIL_NAME. */
+  private functorName(start: number): string | null {
     this.need(1);
     const b = this.buf;
     const c = b[this.pos++]!;
@@ -433,7 +434,9 @@ export class Decoder {
         const n = c === 0xd4 ? 1 : c === 0xd5 ? 2 : c === 0xd6 ? 4 : c === 0xd7 ? 8 : c === 0xd8 ? 16
           : this.len(c === 0xc7 ? 1 : c === 0xc8 ? 2 : 4);
         this.need(n + 1);
-        if (b[this.pos++] !== EXT_ATOM16) this.fail('bad compound name', start);
+        const type = b[this.pos++];
+        if (type === EXT_NIL_NAME && c === 0xd4 && b[this.pos] === 0) { this.pos++; return null; }
+        if (type !== EXT_ATOM16) this.fail('bad compound name', start);
         return this.utf16(n);
       }
       default: return this.fail('bad compound name', start);
@@ -465,7 +468,7 @@ export class Decoder {
         return this.push(DICT, '', count - 1, vtop, start);
       case 0xc2:
         this.pos++;
-        if (count === 2) return { kind: 'compound', name: this.functorName(start), args: [] };
+        if (count === 2) return compoundOf(this.functorName(start) ?? NIL, []);
         if (count !== 3) this.fail('bad rational or zero-arity compound', start);
         return this.push(RATIONAL, '', 2, vtop, start);
     }
@@ -477,7 +480,7 @@ export class Decoder {
       if (i < 0) this.fail('bad atom reference', start);
       return this.atomRef(i, start);
     }
-    let name: string;
+    let name: string | null;
     if (c < 0x80) { // the common cases first: a name by 1-byte reference, or a fixstr literal
       this.pos++;
       if (c >= this.nameCount) this.fail('reference to an undefined name', start);
@@ -489,7 +492,7 @@ export class Decoder {
       this.pos++;
       name = BUILTIN_NAMES[0xff - c]!;
     } else name = this.functorName(start);
-    return this.push(COMPOUND, name, count - 1, vtop, start);
+    return name === null ? this.push(NIL_COMPOUND, '[]', count - 1, vtop, start) : this.push(COMPOUND, name, count - 1, vtop, start);
   }
 
   /** The term of frame d (not a compound), from vals[base .. top). */
@@ -497,6 +500,7 @@ export class Decoder {
     const vals = this.vals;
     const start = this.fStart[d]!;
     switch (this.fKind[d]) {
+      case NIL_COMPOUND: return compoundOf(NIL, vals.slice(base, top));
       case LIST: {
         const kept = this.kept;
         let t = vals[top - 1]!;
@@ -522,8 +526,8 @@ export class Decoder {
         let prev: DictKey | undefined;
         for (let i = base + 1; i < top; i += 2) {
           const k = vals[i]!;
-          if (!(k.kind === 'atom' || (k.kind === 'int' && typeof k.value === 'number'))) {
-            this.fail('dict key must be an atom or a small integer', start);
+          if (!(k.kind === 'atom' || k.kind === 'nil' || (k.kind === 'int' && typeof k.value === 'number'))) {
+            this.fail('dict key must be an atom, [] or a small integer', start);
           }
           if (prev !== undefined && !keyBefore(prev, k)) this.fail('dict keys not sorted and unique', start);
           prev = k;
@@ -535,10 +539,9 @@ export class Decoder {
   }
 }
 
-/** a < b in the standard order of dict keys: small integers by value, before atoms by code points. */
+/** a < b in the standard order of dict keys (small integers, the reserved `[]`, atoms). */
 function keyBefore(a: DictKey, b: DictKey): boolean {
-  if (a.kind === 'int') return b.kind === 'atom' || a.value < b.value;
-  return b.kind === 'atom' && compareCodePoints(a.name, b.name) < 0;
+  return compareDictKeys(a, b) < 0;
 }
 
 /**

@@ -1,8 +1,8 @@
 // Term -> bytes (format.ts), iteratively. One Encoder reuses its buffer and tables
 // across terms, so a batch costs no per-term set-up.
-import { LIST_FUNCTOR, type Term, type Var } from '../term/types.js';
+import { LIST_FUNCTOR, type Compound, type Term, type Var } from '../term/types.js';
 import {
-  BUILTIN_INDEX, decimalForm, EXT_ATOM16, EXT_BIGINT, EXT_DECIMAL, EXT_NAME, EXT_STR16, EXT_VAR, MIN_INTERNED_ATOM,
+  BUILTIN_INDEX, decimalForm, EXT_ATOM16, EXT_BIGINT, EXT_DECIMAL, EXT_NAME, EXT_NIL_NAME, EXT_STR16, EXT_VAR, MIN_INTERNED_ATOM,
 } from './format.js';
 
 const f32 = new Float32Array(1);
@@ -171,11 +171,11 @@ export class Encoder {
             this.arrayHeader(2);
             this.ensure(1);
             this.buf[this.pos++] = 0xc2;
-            this.functorName(x.name);
+            this.functorName(x);
             break;
           }
           this.arrayHeader(args.length + 1);
-          this.functorName(x.name);
+          this.functorName(x);
           for (let i = args.length - 1; i >= 0; i--) stack.push(args[i]!);
           break;
         }
@@ -305,7 +305,13 @@ export class Encoder {
     else { b[this.pos] = 0xd6; b[this.pos + 1] = type; b.writeUInt32BE(n, this.pos + 2); this.pos += 6; }
   }
 
-  private functorName(name: string): void {
+  private functorName(c: Compound): void {
+    if (c.nilName) { // the reserved []: fixext 1 EXT_NIL_NAME, payload 0
+      this.ensure(3);
+      this.buf[this.pos] = 0xd4; this.buf[this.pos + 1] = EXT_NIL_NAME; this.buf[this.pos + 2] = 0; this.pos += 3;
+      return;
+    }
+    const name = c.name;
     const k = BUILTIN_INDEX.get(name);
     if (k !== undefined) { // -1-K: fixint or int8
       this.ensure(2);

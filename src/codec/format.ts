@@ -1,5 +1,7 @@
-// The binary term format, "PT2" (PT1 plus built-in names and decimal floats; a PT2
-// decoder reads PT1 bytes, but PT1 and PT2 encoders give different bytes for the same term). A term is ONE msgpack value, and a batch a msgpack
+// The binary term format, "PT3" (PT1 plus built-in names and decimal floats in PT2; a PT2
+// decoder reads PT1 bytes, but PT1 and PT2 encoders give different bytes for the same term;
+// PT3 adds the reserved [] as a name and as a dict key, for terms PT2 could not hold, so
+// every PT2 term keeps its bytes and PT2 bytes decode as before). A term is ONE msgpack value, and a batch a msgpack
 // sequence: any msgpack decoder parses our bytes (test/codec.test.ts checks with
 // msgpackr). We write and read them with our own code rather than through msgpackr
 // because a term must decode iteratively (msgpackr nests recursively and overflows
@@ -21,6 +23,7 @@
 //   ext BIGINT                       Int outside the 64-bit range: sign byte, magnitude BE
 //   ext ATOM16 / STR16               Atom / String whose text has a lone surrogate (so
 //                                    no UTF-8 form): UTF-16LE code units
+//   ext NIL_NAME (fixext 1, 0)       only in name position: the reserved [] (`[](X)`, PT3)
 //   array of C items, by its first item:
 //     name (str, ATOM16, uint N = name table entry N, or negative int -1-K = BUILTIN_NAMES[K]
 //     (fixint for K < 32, int8 after)), C >= 2
@@ -29,6 +32,7 @@
 //     negative fixint -1-N, C = 1    Var number N < 32 (numbered by first occurrence)
 //     nil, C >= 3                    list run: [nil, X1, ..., Xn, Tail] for [X1,...,Xn|Tail]
 //     true, C even                   Dict: [true, Tag, K1, V1, ..., Kk, Vk], keys sorted
+//                                    (a key is an atom, a small int, or nil: the reserved [], PT3)
 //     false, C = 3                   Rational: [false, Num, Den], normalised, Den > 1
 //     false, C = 2                   Compound of arity 0: [false, Name], SWI-7's `foo()`
 //
@@ -55,6 +59,7 @@ export const EXT_ATOM16 = 0x34;
 export const EXT_STR16 = 0x35;
 export const EXT_NAME = 0x36;
 export const EXT_DECIMAL = 0x37;
+export const EXT_NIL_NAME = 0x38;
 
 /**
  * The built-in names, version 1. CHANGING THIS TABLE (order, entries) CHANGES THE FORMAT:

@@ -5,11 +5,11 @@
 // view is for shallow terms; the codec's own decoder is the one to use for data.
 import { addExtension, Unpackr } from 'msgpackr';
 import {
-  BUILTIN_NAMES, decimalValue, EXT_ATOM16, EXT_BIGINT, EXT_DECIMAL, EXT_NAME, EXT_STR16, EXT_VAR,
+  BUILTIN_NAMES, decimalValue, EXT_ATOM16, EXT_BIGINT, EXT_DECIMAL, EXT_NAME, EXT_NIL_NAME, EXT_STR16, EXT_VAR,
 } from './format.js';
 
 export interface ExtView {
-  readonly ext: 'var' | 'bigint' | 'atom16' | 'str16' | 'name' | 'decimal';
+  readonly ext: 'var' | 'bigint' | 'atom16' | 'str16' | 'name' | 'decimal' | 'nil_name';
   readonly value: number | bigint | string;
 }
 
@@ -32,6 +32,8 @@ addExtension({ type: EXT_STR16, unpack: (b: Uint8Array): ExtView => ({ ext: 'str
 
 addExtension({ type: EXT_NAME, unpack: (b: Uint8Array): ExtView => ({ ext: 'name', value: BUILTIN_NAMES[b[0]!] ?? '' }) });
 addExtension({ type: EXT_DECIMAL, unpack: (b: Uint8Array): ExtView => ({ ext: 'decimal', value: decimalValue(b[0]!, index(b.subarray(1))) }) });
+
+addExtension({ type: EXT_NIL_NAME, unpack: (): ExtView => ({ ext: 'nil_name', value: '[]' }) });
 
 const viewer = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: 'bigint' });
 

@@ -1,3 +1,7 @@
+/**
+ * An express-session store on a paxos cluster: {@link ClusterSessionStore}.
+ * @module prolog-paxos/express-session
+ */
 // An express-session store on a paxos cluster: every Express server whose store
 // talks to the same cluster (an in-process node, or a node's admin API through
 // RemoteCluster) sees the same sessions.
@@ -6,9 +10,11 @@
 // interned on SWI nodes). A live value is `session(ExpiresMs, Data)`: Data is the
 // session object through the JSON mapping of src/term/json.ts, its objects as dicts
 // tagged `json` so values are ground (src/cli/json-terms.ts). A destroyed or expired
-// session is deleted (Cluster.delete, departure 16 in docs/paxos-departures.md), so
-// once its tombstone is compacted nothing of it is left and the ledger of a store
-// under churn holds the live sessions only. Values `ended` (what earlier versions
+// session is deleted (Cluster.delete, departure 16 in docs/paxos-departures.md). With
+// compaction on (`compact_grace` on every node, docs/paxos-departures.md "Compaction")
+// its tombstone is removed once every member holds it and the grace passed, so nothing
+// of it is left and the ledger of a store under churn holds the live sessions only;
+// with compaction off (the default, and next to SWI members) each leaves a tombstone. Values `ended` (what earlier versions
 // wrote instead of deleting) read as no session and are deleted by cleanup().
 //
 // express-session is a peer dependency: the application brings its own.
@@ -18,6 +24,7 @@ import type { Cluster, SetOutcome } from '../cli/cluster.js';
 import { groundFromJSON, jsonOf } from '../cli/json-terms.js';
 import { type JSONValue, type Term, atom, compound, int, str, variable } from '../term/index.js';
 
+/** Options of {@link ClusterSessionStore}. */
 export interface ClusterStoreOptions {
   /** Lifetime in seconds of a session whose cookie has no expiry (default one day). */
   readonly ttlSeconds?: number;
@@ -34,17 +41,30 @@ export interface ClusterStoreOptions {
 }
 
 const ENDED = atom('ended');
+/** Deletes the cleanup keeps in flight. */
+const CLEANUP_IN_FLIGHT = 32;
 
 function isEnded(v: Term): boolean {
   return v.kind === 'atom' && v.name === ENDED.name;
 }
 
+/** A session write or delete the cluster did not agree on: the request fails with it (its message says rejected or unknown, and why). */
 export class NoAgreementError extends Error {
   override name = 'NoAgreementError';
 }
 
 type Callback<T = void> = (err: unknown, value?: T) => void;
 
+/**
+ * An express-session store on a paxos cluster: `session({ store: new ClusterSessionStore(cluster) })`.
+ * Every server whose store talks to the same cluster, through a node in its own process
+ * (`startCluster`) or a running node's admin API (`RemoteCluster`), sees the same sessions.
+ * Each write is one agreement round; a session (key plus value) must fit one datagram.
+ * Expired sessions are deleted on read and by a periodic cleanup; `close()` stops the cleanup
+ * timer (the cluster stays open: it is the caller's to close). With `--compact-grace` set on
+ * every node, an expired or destroyed session leaves nothing in any ledger after the grace
+ * period; without it, one small tombstone record per session id ever deleted.
+ */
 export class ClusterSessionStore extends session.Store {
   private readonly ttlMs: number;
   private readonly now: () => number;
@@ -116,19 +136,32 @@ export class ClusterSessionStore extends session.Store {
   /** Delete the expired (and legacy `ended`) sessions of the local ledger; resolves to how many. */
   async cleanup(): Promise<number> {
     let n = 0;
+    let batch: string[] = [];
+    // Up to CLEANUP_IN_FLIGHT deletes at a time: each is an agreement round, and the
+    // node commits concurrent rounds together (group commit).
+    const flush = async (): Promise<void> => {
+      const done = await Promise.all(batch.map((sid) => this.removeIfExpired(sid)));
+      n += done.filter(Boolean).length;
+      batch = [];
+    };
     for await (const e of this.cluster.keys(compound('session', variable()))) {
       const sid = sessionId(e.key);
       const live = liveValue(e.value);
       if (sid === undefined || (live !== undefined && live.expires > this.now()) || (live === undefined && !isEnded(e.value))) continue;
-      // Recheck the agreed value: the local ledger may lag a session renewed elsewhere.
-      const current = await this.cluster.get(e.key);
-      const cur = current && liveValue(current);
-      if (current !== undefined && (cur ? cur.expires <= this.now() : isEnded(current))) {
-        await this.remove(sid);
-        n++;
-      }
+      batch.push(sid);
+      if (batch.length >= CLEANUP_IN_FLIGHT) await flush();
     }
+    await flush();
     return n;
+  }
+
+  /** Recheck the agreed value (the local ledger may lag a session renewed elsewhere), then delete it if expired. */
+  private async removeIfExpired(sid: string): Promise<boolean> {
+    const current = await this.cluster.get(sessionKey(sid));
+    const cur = current && liveValue(current);
+    if (current === undefined || !(cur ? cur.expires <= this.now() : isEnded(current))) return false;
+    await this.remove(sid);
+    return true;
   }
 
   private async readSession(sid: string): Promise<SessionData | null> {
@@ -184,6 +217,7 @@ export class ClusterSessionStore extends session.Store {
   }
 }
 
+/** The ledger key of session `sid`: `session("sid")`, the id a Prolog string. */
 export function sessionKey(sid: string): Term {
   return compound('session', str(sid));
 }

@@ -3,7 +3,7 @@
 // reordering, partitions, crashes with or without data), then a quiet period.
 import { atom, compound, int } from '../term/build.js';
 import { termKey } from '../term/equal.js';
-import type { Policy } from './policy.js';
+import { type Policy, SWI_POLICY } from './policy.js';
 import { type CallHandle, Sim, prng } from './sim.js';
 
 export interface FuzzOptions {
@@ -90,6 +90,12 @@ export interface ClientsOptions {
    * faults (which never count against the voters' minority), and clients never use them.
    */
   readonly learners?: number;
+  /**
+   * SWI members (s0, s1, ...) under SWI_POLICY, counted in `nodes`: they join last,
+   * clients never use them and they are never crashed (SWI's ledger is in memory),
+   * but they are partitioned and paused like the others (a mixed cluster).
+   */
+  readonly swi?: number;
   /** Called with the simulator before anything runs (a checker installs Sim.onTransmit). */
   readonly observe?: (sim: Sim) => void;
 }
@@ -133,17 +139,20 @@ export function clientsRun(seed: number, policy: Policy, o: ClientsOptions = {})
     settings: { membership_interval: 0.5, dead_release: 5 },
   });
   o.observe?.(sim);
-  const addrs = Array.from({ length: nNodes }, (_, i) => `n${i}`);
+  const nSwi = o.swi ?? 0;
+  const addrs = Array.from({ length: nNodes - nSwi }, (_, i) => `n${i}`);
+  const swis = Array.from({ length: nSwi }, (_, i) => `s${i}`);
   const learners = Array.from({ length: o.learners ?? 0 }, (_, i) => `l${i}`);
   const isLearner = (a: string): boolean => learners.includes(a);
-  const as = (a: string): { learner?: boolean } => (isLearner(a) ? { learner: true } : {});
-  for (const a of [...addrs, ...learners]) {
+  const isSwi = (a: string): boolean => swis.includes(a);
+  const as = (a: string): { learner?: boolean; policy?: Policy } => (isLearner(a) ? { learner: true } : isSwi(a) ? { policy: SWI_POLICY } : {});
+  for (const a of [...addrs, ...swis, ...learners]) {
     const j = sim.start(a, undefined, undefined, as(a));
     if (!sim.await(j, 5000)?.ok) throw new Error(`seed ${seed}: ${a} did not join`);
     sim.runFor(20);
   }
   sim.runFor(200);
-  const everyone = [...addrs, ...learners];
+  const everyone = [...addrs, ...swis, ...learners];
   const keys = Array.from({ length: o.keys ?? 2 }, (_, i) => compound('k', int(i)));
   const ops: ClientOp[] = [];
   const nClients = o.clients ?? 4;
@@ -173,7 +182,7 @@ export function clientsRun(seed: number, policy: Policy, o: ClientsOptions = {})
         sim.partition(cut.length > 0 && cut.length < everyone.length ? [cut, everyone.filter((y) => !cut.includes(y))] : undefined);
       } else if (x < 0.45) {
         sim.partition(undefined);
-      } else if (x < 0.6 && minority && upAndRunning(a)) {
+      } else if (x < 0.6 && minority && upAndRunning(a) && !isSwi(a)) {
         ids.set(a, sim.machine(a).node);
         down.add(a);
         const data = sim.crash(a);
@@ -198,7 +207,7 @@ export function clientsRun(seed: number, policy: Policy, o: ClientsOptions = {})
         continue;
       }
       if (sim.now < nextAt[c]!) continue;
-      const a = addrs[Math.floor(r() * nNodes)]!;
+      const a = addrs[Math.floor(r() * addrs.length)]!;
       if (!upAndRunning(a) && !paused.has(a)) { nextAt[c] = sim.now + 5; continue; }
       const key = keys[Math.floor(r() * keys.length)]!;
       const handle = r() < 0.5

@@ -20,12 +20,17 @@
 import { atom, int, variable } from '../term/build.js';
 import { termKey } from '../term/equal.js';
 import type { Term } from '../term/types.js';
-import type { Entry, ValidEntry } from '../store/ledger.js';
+import type { Entry, RecordStore, ValidEntry } from '../store/ledger.js';
 import { type Bitmap, type NodeId, add, bit, del, fromIds, has, majority, members, popcount } from './bits.js';
 import { LedgerView, type LedgerOp, keyText } from './ledger-view.js';
 import type { Gen, PaxosMsg } from './messages.js';
 import { type Policy, uniqueBallot } from './policy.js';
 import type { Settings } from './settings.js';
+import {
+  COMPACTED_KEY, COMPACTION_KEY, type ClusterEpoch, type LocalCompaction, NO_COMPACTION, NO_EPOCH,
+  cleanUnder, clusterEpochTerm, compactableGen, localTerm, parseClusterEpoch, parseLocal,
+} from './compaction.js';
+import { isTombstone } from './tombstone.js';
 
 export type Addr = string;
 
@@ -36,10 +41,12 @@ export const LEARNERS_KEY: Term = atom('$paxos_learners');
 const QUORUM_K = termKey(QUORUM_KEY);
 const DEAD_K = termKey(DEAD_KEY);
 const LEARNERS_K = termKey(LEARNERS_KEY);
-/** A membership key (quorum, dead, learners): not user data. */
+const COMPACTION_K = termKey(COMPACTION_KEY);
+const COMPACTED_K = termKey(COMPACTED_KEY);
+/** A membership or compaction key (quorum, dead, learners, cluster epoch, local meta): not user data. */
 export function isAdminKey(key: Term): boolean {
   const k = keyText(key);
-  return k === QUORUM_K || k === DEAD_K || k === LEARNERS_K;
+  return k === QUORUM_K || k === DEAD_K || k === LEARNERS_K || k === COMPACTION_K || k === COMPACTED_K;
 }
 /** paxos.pl's paxos_admin_key/2: the learners key is not one of them. */
 function isSwiAdminKey(key: Term): boolean {
@@ -122,7 +129,9 @@ export type Effect =
   | { readonly kind: 'ask'; readonly token: number; readonly message: Term }
   | { readonly kind: 'progress'; readonly replicated: number; readonly pending: number }
   | { readonly kind: 'membership'; readonly node: NodeId | undefined; readonly quorum: Bitmap; readonly dead: Bitmap }
-  | { readonly kind: 'left' };
+  | { readonly kind: 'left' }
+  /** Compaction removed `count` tombstones; or (dropped) this node dropped its data to catch up under a newer cluster epoch. */
+  | { readonly kind: 'compaction'; readonly event: 'compacted' | 'dropped'; readonly count: number; readonly floor: number; readonly epoch: number };
 
 export interface Reply {
   readonly from: Addr;
@@ -216,10 +225,10 @@ function needed(quorum: Bitmap): number {
  * chosen once a majority accepted; rejected once so many refused that no majority can
  * ever accept (an acceptor never takes a ballot below one it holds); else undecided.
  */
-function acceptVerdict(rs: readonly Reply[], gen: Gen, quorum: Bitmap): 'chosen' | 'rejected' | undefined {
+function acceptVerdict(rs: readonly Reply[], gen: Gen, quorum: Bitmap, trusted: Bitmap): 'chosen' | 'rejected' | undefined {
   const need = needed(quorum);
   if (popcount(acceptedBy(rs, gen) & quorum) >= need) return 'chosen';
-  if (popcount(nackedBy(rs, gen) & quorum) > popcount(quorum) - need) return 'rejected';
+  if (popcount(nackedBy(rs, gen) & quorum & trusted) > popcount(quorum) - need) return 'rejected';
   return undefined;
 }
 
@@ -232,9 +241,23 @@ function acceptVerdict(rs: readonly Reply[], gen: Gen, quorum: Bitmap): 'chosen'
 const ACCEPT_RESENDS = 4;
 /** The first accept round waits this many response timeouts (see ACCEPT_RESENDS). */
 const ACCEPT_PATIENCE = 4;
+/** A key nobody writes: asking for it tells our members (they answer "none") from SWI's (silent). */
+const PROBE_KEY: Term = atom('$paxos_probe');
+/** How long a member that did not answer the probe is taken for SWI's before it is asked again. */
+const PROBE_AGAIN_MS = 10_000;
 
 /** How many recent accepted ballots an acceptor remembers for resent accepts. */
 const ACCEPTED_LATELY = 4096;
+/** Keys whose last ballot of ours is remembered exactly (the prepare-skipping fast path needs it). */
+const LAST_BALLOTS = 16384;
+/** Tombstones tracked as compaction candidates at once; more wait for a later pass. */
+const CANDIDATES = 100_000;
+/** Keys a compaction pass looks at before it yields to other work. */
+const PASS_CHUNK = 1000;
+/** Tombstones removed by one compaction round at most. */
+const ROUND_MAX = 10_000;
+/** Reads running at once that check a record offered below the floor. */
+const VERIFYING = 64;
 
 /**
  * At most this many rounds may be open after their operation went on (decided at
@@ -264,6 +287,9 @@ export interface MachineOptions {
   readonly rng: () => number;
   /** Records loaded from durable storage: every record, pending ones too (the acceptor's promises). */
   readonly ledger?: Iterable<Entry>;
+  /** Instead of `ledger`: read records on demand from this store (LedgerView), caching `cacheKeys` keys. */
+  readonly store?: RecordStore;
+  readonly cacheKeys?: number;
   /** Start as a learner: never vote, never join the quorum (needs Policy.learners). */
   readonly learner?: boolean;
 }
@@ -303,7 +329,19 @@ export class PaxosMachine {
   private readonly scores = new Map<NodeId, { last: number; score: number }>();
   private readonly deadSince = new Map<NodeId, number>();
   private readonly lastHeard = new Map<NodeId, number>();
+  /** Members known to follow our rules (they answered "no record here"; SWI never does). */
+  private ours: Bitmap = 0n;
+  /** Members probed (PROBE_KEY) without an answer, and when, so SWI members are not probed at every read. */
+  private probedSilent: Bitmap = 0n;
+  private probedAt = -Infinity;
+  /**
+   * Our latest ballot per key, most recent last, bounded (LAST_BALLOTS): a key pushed
+   * out leaves its ballot in `ballotFloor`, which every key without an entry stays
+   * above. So ballots stay unique per proposer (never reused with another value) in
+   * memory bounded by configuration, not by the number of keys ever set.
+   */
   private readonly lastBallot = new Map<string, Gen>();
+  private ballotFloor = 0;
   /**
    * Ballots this acceptor accepted lately (key and gen to the value's termKey), bounded.
    * A resent accept whose record was since dropped for a newer confirmed one is still
@@ -316,6 +354,19 @@ export class PaxosMachine {
    * ours changes, which a quorum read started at the refusal brings about. Bounded.
    */
   private readonly refuted = new Map<string, Gen>();
+  /** Compaction state persisted in '$paxos_compacted' (compaction.ts). */
+  private local: LocalCompaction = NO_COMPACTION;
+  /** Compaction candidates: tombstone keys seen eligible, at which generation, since when (ms). Bounded (CANDIDATES). */
+  private readonly candidates = new Map<string, { key: Term; gen: Gen; since: number }>();
+  private compactTimer = false;
+  /** When our view of the quorum last changed (ms): compaction waits for a quorum stable for the grace period. */
+  private quorumSince = 0;
+  /** Keys whose offered record below the floor is being checked by a quorum read. */
+  private readonly verifying = new Set<string>();
+  /** A read of the chosen quorum runs because a newer epoch left us out (adoptEpoch). */
+  private staleCheck = false;
+  /** Tombstones seen by the last compaction pass. */
+  private tombstonesSeen = 0;
 
   private out: Effect[] = [];
   private readonly runq: (() => void)[] = [];
@@ -342,8 +393,9 @@ export class PaxosMachine {
     this.settings = o.settings;
     this.policy = o.policy;
     this.rng = o.rng;
-    this.ledger = new LedgerView(o.policy.ledger, () => this.now);
+    this.ledger = new LedgerView(o.policy.ledger, () => this.now, o.store, o.cacheKeys);
     for (const e of o.ledger ?? []) this.ledger.load(e);
+    this.local = parseLocal(this.ledger.read(COMPACTED_KEY)?.value) ?? NO_COMPACTION;
     this.restored = this.ledger.size > 0;
     if (o.learner && !o.policy.learners) throw new RangeError(`policy ${o.policy.name} has no learners`);
     this.role = o.learner ? 'learner' : 'voter';
@@ -428,6 +480,9 @@ export class PaxosMachine {
     if (!c || c.closed || msg.t !== c.spec.msg.t) return;
     const n = replyNode(msg);
     if (n !== undefined) this.lastHeard.set(n, this.now);
+    // Only our rules answer "no record here" (SWI stays silent): that node reports its
+    // newest accepted record, so a quorum read may take its word (readTally).
+    if (n !== undefined && msg.t === 'retrieve' && msg.absent) this.ours = add(this.ours, n);
     if (n !== undefined && n === this.node && from !== this.addr && this.policy.carefulJoin) this.duplicateId(from);
     if (c.spec.stop?.(msg)) { this.closeCollect(rid); return; }
     if (!c.spec.keepDuplicates) {
@@ -506,18 +561,21 @@ export class PaxosMachine {
     if (this.role === 'learner') {
       if (msg.t === 'prepare' || msg.t === 'accept' || msg.t === 'retrieve') return [];
       if (msg.t === 'learn') {
-        if (me === undefined || !this.ledger.learn(msg.key, msg.gen, msg.value)) return [];
+        if (me === undefined) return [];
+        const f = this.belowFloor(msg.key, msg.gen, msg.value);
+        if (f === 'refused' || (f === 'open' && !this.ledger.learn(msg.key, msg.gen, msg.value))) return [];
         return [{ ...msg, node: me, genA: msg.gen }];
       }
     }
     switch (msg.t) {
       case 'prepare':
         if (me === undefined) return [];
-        return [{ ...msg, node: me, gen: this.ledger.prepare(msg.key, msg.value) }];
+        // Above the floor: a compacted key left no record to report its tombstone's generation.
+        return [{ ...msg, node: me, gen: Math.max(this.ledger.prepare(msg.key, msg.value), this.local.floor - 1) }];
       case 'accept': {
         if (me === undefined) return [];
         const lately = `${keyText(msg.key)}#${msg.gen}`;
-        let ok = this.ledger.accept(msg.key, msg.gen, msg.value);
+        let ok = this.belowFloor(msg.key, msg.gen, msg.value) === 'open' && this.ledger.accept(msg.key, msg.gen, msg.value);
         if (this.policy.atMostOnce) {
           if (ok) {
             this.acceptedLately.delete(lately);
@@ -531,7 +589,10 @@ export class PaxosMachine {
       }
       case 'learn':
         if (me === undefined) return [];
-        return [{ ...msg, node: me, genA: this.ledger.learn(msg.key, msg.gen, msg.value) ? msg.gen : 'nack' }];
+      {
+        const f = this.belowFloor(msg.key, msg.gen, msg.value);
+        return [{ ...msg, node: me, genA: f === 'held' || (f === 'open' && this.ledger.learn(msg.key, msg.gen, msg.value)) ? msg.gen : 'nack' }];
+      }
       case 'retrieve': {
         if (me === undefined) return [];
         // SWI answers with its newest valid record even when it accepted a newer write;
@@ -576,8 +637,8 @@ export class PaxosMachine {
   private onSend(msg: PaxosMsg): void {
     if (!this.listening()) return;
     switch (msg.t) {
-      case 'changed': return this.applyChanged(msg.key, msg.gen, msg.value, msg.acceptors);
-      case 'learned': this.ledger.confirm(msg.key, msg.gen, msg.value, msg.acceptors); return;
+      case 'changed': if (this.belowFloor(msg.key, msg.gen, msg.value) !== 'open') return; return this.applyChanged(msg.key, msg.gen, msg.value, msg.acceptors);
+      case 'learned': if (this.belowFloor(msg.key, msg.gen, msg.value) !== 'open') return; this.ledger.confirm(msg.key, msg.gen, msg.value, msg.acceptors); return;
       case 'forget':
         this.ledger.forget(msg.nodes);
         if (this.policy.catchUp) this.startReplicator();
@@ -610,10 +671,25 @@ export class PaxosMachine {
     }
     // A learner in the quorum (a stale view, or a node restarted as a learner) is a
     // member that never votes: safe, but it weakens the quorum, so it leaves.
+    if (this.role === 'voter' && this.compacting()) {
+      // Removed while away: check the compaction epoch before voting again.
+      this.setQuorum(proposed);
+      this.spawn(this.readdSelfOp());
+      return;
+    }
     const q = this.role === 'voter' ? add(proposed, me) : del(proposed, me);
     if (q === 0n) { this.setQuorum(proposed); return; } // never empty the quorum
     this.setQuorum(q);
     this.spawn(this.setOp(QUORUM_KEY, int(q), {}));
+  }
+
+  /** A voter out of the quorum puts itself back, once the compaction epoch allows it to vote. */
+  private *readdSelfOp(): Op<void> {
+    const me = this.node;
+    if (me === undefined || !(yield* this.epochCheckOp())) return;
+    if (this.phase !== 'running' || this.node !== me || this.role !== 'voter' || this.leaving || has(this.quorum, me)) return;
+    this.setQuorum(add(this.quorum, me));
+    yield* this.setOp(QUORUM_KEY, int(this.quorum), {});
   }
 
   /** The learners key changed: a learner keeps itself in it, a voter keeps itself out. */
@@ -660,7 +736,10 @@ export class PaxosMachine {
   private setQuorum(q: Bitmap): void {
     if (q === this.quorum) return;
     const grew = (q & ~this.quorum) !== 0n;
+    // An id that left may come back as another node, SWI's perhaps: identify it again.
+    this.ours &= q | this.learners;
     this.quorum = q;
+    this.quorumSince = this.now;
     this.emit({ kind: 'membership', node: this.node, quorum: this.quorum, dead: this.dead });
     if (grew && this.policy.catchUp) this.startReplicator();
   }
@@ -829,10 +908,20 @@ export class PaxosMachine {
         if (this.policy.membershipCheck) this.scheduleMembershipCheck();
         return { ok: true, op: 'join', node, ms: this.now - t0 };
       }
+      if (this.compacting() && !has(quorum, node) && (quorum & ~bit(node)) !== 0n) {
+        // Not a member yet: catch up under the cluster's compaction epoch before voting.
+        this.setQuorum(quorum);
+        this.phase = 'running';
+        if (!(yield* this.epochCheckOp())) {
+          this.node = undefined; this.phase = 'idle';
+          return { ok: false, op: 'join', reason: 'no majority answered for the compaction epoch' };
+        }
+      }
       this.setQuorum(add(quorum, node));
       this.phase = 'running';
       this.emit({ kind: 'membership', node, quorum: this.quorum, dead: this.dead });
       yield* this.setOp(QUORUM_KEY, int(this.quorum), {});
+      this.scheduleCompaction();
       if (rejoin) yield* this.rejoinOp();
       this.startReplicator();
       if (this.policy.membershipCheck) this.scheduleMembershipCheck();
@@ -878,6 +967,7 @@ export class PaxosMachine {
     this.stats.duplicateIds++;
     this.node = undefined;
     this.phase = 'joining';
+    for (const g of this.lastBallot.values()) this.ballotFloor = Math.max(this.ballotFloor, g);
     this.lastBallot.clear();
     this.spawn(this.joinOp(undefined));
   }
@@ -966,7 +1056,9 @@ export class PaxosMachine {
   private *promoteOp(): Op<string | undefined> {
     const me = this.node!;
     if (!(yield* this.readQuorumOp())) return 'no majority answered for the quorum';
+    if (!has(this.quorum, me) && this.compacting() && !(yield* this.epochCheckOp())) return 'no majority answered for the compaction epoch';
     if (!has(this.quorum, me) && !(yield* this.updateSetOp('quorum', me, 'add'))) return 'no majority for the membership change';
+    this.scheduleCompaction();
     if (this.phase !== 'running') return 'left';
     this.role = 'voter';
     this.emit({ kind: 'membership', node: me, quorum: this.quorum, dead: this.dead });
@@ -1101,8 +1193,14 @@ export class PaxosMachine {
   private nextGen(key: Term, highest: Gen): Gen {
     if (this.policy.ballot === 'succ') return highest + 1;
     const k = keyText(key);
-    const g = uniqueBallot(Math.max(highest, this.lastBallot.get(k) ?? 0), this.node!);
+    const g = uniqueBallot(Math.max(highest, this.lastBallot.get(k) ?? this.ballotFloor, this.local.floor - 1), this.node!);
+    this.lastBallot.delete(k); // re-inserted as the most recent
     this.lastBallot.set(k, g);
+    if (this.lastBallot.size > LAST_BALLOTS) {
+      const [oldest, og] = this.lastBallot.entries().next().value!;
+      this.lastBallot.delete(oldest);
+      this.ballotFloor = Math.max(this.ballotFloor, og);
+    }
     return g;
   }
 
@@ -1128,6 +1226,7 @@ export class PaxosMachine {
         if ((this.phase as Phase) === 'left') return rejected('left');
       }
       this.stats.setAttempts++;
+      if (once && this.node !== undefined) yield* this.identifyOp(this.lifeQuorum().alive & ~bit(this.node), tmo);
       const { quorum, alive } = this.lifeQuorum();
       if (alive === 0n) { reason = 'empty quorum'; continue; }
       // Only members count towards majorities (ours): a reply from a node outside our
@@ -1155,6 +1254,10 @@ export class PaxosMachine {
         if (this.phase !== 'running') return rejected('node id given up'); // duplicateId(), before any accept
         if (!majority(prepNodes & members, quorum)) { reason = 'no majority for prepare'; this.stats.attempts.prepareFailed++; continue; }
       }
+      // At most once counts only nacks from members known to follow our rules: an SWI
+      // acceptor nacks a copy of a ballot it already took (a duplicate datagram, or a
+      // reader's learn/5 that came first), so its nack does not prove the ballot refused.
+      const trusted = once && this.node !== undefined ? add(this.known(), this.node) : quorum;
       const gen = this.nextGen(key, k);
       // Ours: decided once a majority of the quorum accepted; the round stays open for
       // the others (see decided() below). Admin keys keep SWI's whole round.
@@ -1173,7 +1276,7 @@ export class PaxosMachine {
           ? {
             keepDuplicates: true,
             done: (rs: readonly Reply[]) => {
-              const v = acceptVerdict(rs, gen, quorum);
+              const v = acceptVerdict(rs, gen, quorum, trusted);
               const replied = repliedBy(rs);
               return v === 'rejected' || (v !== undefined && (alive & replied) === alive) || (quorum & replied) === quorum;
             },
@@ -1181,13 +1284,13 @@ export class PaxosMachine {
           : { quorum: alive, keepDuplicates: !ours, stop: (m: PaxosMsg) => m.t === 'accept' && m.genA === 'nack' }),
         ...(early && {
           enough: once
-            ? (rs: readonly Reply[]) => (round.decided = acceptVerdict(rs, gen, quorum) === 'chosen')
+            ? (rs: readonly Reply[]) => (round.decided = acceptVerdict(rs, gen, quorum, trusted) === 'chosen')
             : (rs: readonly Reply[]) => (round.decided = majority(acceptedBy(rs, gen), quorum) && rs.every((r) => acceptedGen(r) === gen)),
           onEnd: (rs: readonly Reply[]) => { round.all = rs; round.end?.(rs); },
         }),
       });
       if (once) {
-        let verdict = acceptVerdict(acc, gen, quorum);
+        let verdict = acceptVerdict(acc, gen, quorum, trusted);
         // Undecided (replies lost, members slow or cut off): resend the same accept to
         // the members that said nothing. Acceptors take a resent ballot again, so a lost
         // reply comes back; a nack to a resend may come from an acceptor that took the
@@ -1198,7 +1301,7 @@ export class PaxosMachine {
           const more = yield* collect({ msg: accept, quorum: silent, timeoutMs: tmo * 2 ** (i + 1), self: false, keepDuplicates: true,
             done: (rs: readonly Reply[]) => popcount((acceptedBy(acc, gen) | acceptedBy(rs, gen)) & quorum) >= needed(quorum) });
           acc = [...acc, ...more.filter((r) => acceptedGen(r) === gen)];
-          verdict = acceptVerdict(acc, gen, quorum);
+          verdict = acceptVerdict(acc, gen, quorum, trusted);
         }
         if (verdict === 'rejected') { reason = 'a majority refused the ballot'; this.stats.attempts.rejected++; continue; }
         if (verdict === undefined) {
@@ -1247,13 +1350,19 @@ export class PaxosMachine {
    * failure scoring then sees the late replies as answers, not failures.
    */
   private decided(round: Round, key: Term, gen: Gen, value: Term, accNodes: Bitmap, quorum: Bitmap): void {
-    this.onSend({ t: 'changed', key, gen, value, acceptors: accNodes });
+    // An SWI acceptor needs changed/4 before any newer accept reaches it: paxos.pl's
+    // ledger_update_holders/3 moves the record it validates in front of newer ones, and
+    // accept/learn then compare against that older generation. So next to SWI members
+    // it goes out at once, and again at the round's end only if more accepted.
+    const early = (quorum & ~this.known() & ~(this.node === undefined ? 0n : bit(this.node)) & ~this.learners) !== 0n;
+    if (early) this.broadcast({ t: 'changed', key, gen, value, acceptors: accNodes });
+    else this.onSend({ t: 'changed', key, gen, value, acceptors: accNodes });
     round.end = (all) => {
       if (this.phase === 'left') return;
       let answered = 0n;
       for (const r of all) { const n = replyNode(r.msg); if (n !== undefined) answered = add(answered, n); }
       const holders = acceptedBy(all, gen) | accNodes;
-      this.emit({ kind: 'broadcast', msg: { t: 'changed', key, gen, value, acceptors: holders } });
+      if (!early || holders !== accNodes) this.emit({ kind: 'broadcast', msg: { t: 'changed', key, gen, value, acceptors: holders } });
       this.ledger.confirm(key, gen, value, holders); // our holders too, without a second change event
       const leave = this.updateFailed('set', quorum, answered);
       if (leave) this.spawn(leave);
@@ -1311,14 +1420,30 @@ export class PaxosMachine {
       // absent key votes at generation 0.
       const mine = this.newestAccepted(key);
       const voter = this.role === 'voter';
-      const tally = (rs: readonly Reply[]): ReadTally => readTally(rs, quorum, voter ? me : undefined, mine);
+      yield* this.identifyOp(ask & quorum, tmo);
+      const ours = add(this.known(), me);
+      const tally = (rs: readonly Reply[]): ReadTally => readTally(rs, quorum, voter ? me : undefined, mine, ours);
       // The round ends as soon as the replies decide the read (no need to wait for a silent member).
       const rs = ask === 0n ? [] : yield* collect({
         msg: { t: 'retrieve', key }, quorum: ask, timeoutMs: tmo, self: false,
         done: (replies: readonly Reply[]) => tally(replies).best !== undefined,
       });
-      const t = tally(rs);
+      let t = tally(rs);
       yield* this.afterFailed(this.updateFailed('get', ask, t.got));
+      if (t.best === undefined && t.hiders && t.newest?.[1].value !== undefined) {
+        // SWI members report confirmed records only: one may hold the newest ballot, accepted
+        // and never confirmed (its changed/4 lost), and so hide it. Offer them that ballot
+        // again as learn/5 (to SWI the same test as an accept, so no more than the
+        // proposer's own accept arriving late); those that take it, or held it, say yes.
+        const [g, e] = t.newest;
+        const lr = yield* collect({ msg: { t: 'learn', key, gen: g, value: e.value! }, quorum: t.hiders, timeoutMs: tmo, self: false });
+        const took = lr.filter((r) => r.msg.t === 'learn' && r.msg.genA === g);
+        if (took.length > 0) {
+          const as = took.map((r) => ({ ...r, msg: { t: 'retrieve', key, node: replyNode(r.msg)!, gen: g, value: e.value! } as PaxosMsg }));
+          t = tally([...rs.filter((r) => !took.some((x) => replyNode(x.msg) === replyNode(r.msg))), ...as]);
+          if (t.best?.[0] === g) this.broadcast({ t: 'learned', key, gen: g, value: e.value!, acceptors: t.best[1].nodes });
+        }
+      }
       if (t.best === undefined) { if (t.blocked) reason = 'a newer generation may have been chosen'; continue; }
       const [gen, best] = t.best;
       if (best.value === undefined) return { ok: false, op: 'get', reason: NO_SUCH_KEY };
@@ -1331,6 +1456,26 @@ export class PaxosMachine {
       return { ok: true, op: 'get', value: best.value, gen, source: 'network' };
     }
     return { ok: false, op: 'get', reason };
+  }
+
+  /** Members taken to follow our rules: those identified, or every one without Policy.swiAware. */
+  private known(): Bitmap {
+    return this.policy.swiAware ? this.ours : -1n;
+  }
+
+  /**
+   * Find out which of `nodes` follow our rules: ask them for PROBE_KEY, a key nobody
+   * writes; ours answer "no record here", SWI's stay silent. Silent ones are asked
+   * again only after PROBE_AGAIN_MS.
+   */
+  private *identifyOp(nodes: Bitmap, tmo: number): Op<void> {
+    if (!this.policy.swiAware) return;
+    if (this.now - this.probedAt > PROBE_AGAIN_MS) this.probedSilent = 0n;
+    const unknown = nodes & ~this.ours & ~this.probedSilent;
+    if (unknown === 0n) return;
+    this.probedAt = this.now;
+    yield* collect({ msg: { t: 'retrieve', key: PROBE_KEY }, quorum: unknown, timeoutMs: tmo, self: false });
+    this.probedSilent |= unknown & ~this.ours;
   }
 
   // -------------------------------------------------------------------- ask
@@ -1358,11 +1503,11 @@ export class PaxosMachine {
 
   private needsReplication(nodes: Bitmap): ValidEntry[] {
     const out: ValidEntry[] = [];
-    const all = this.policy.ledger === 'swi' ? this.ledger.current() : this.ledger.latest();
+    const all = this.policy.ledger === 'swi' ? this.ledger.current() : this.ledger.lacking(nodes);
     // The learners key is replicated like data (as paxos.pl does): a voter that missed
     // its changed/4 gets the record pushed, and then reads it in membership checks.
     for (const e of all) {
-      if ((nodes & ~e.holders) !== 0n && !isSwiAdminKey(e.key) && this.refuted.get(keyText(e.key)) !== e.gen) out.push(e);
+      if ((nodes & ~e.holders) !== 0n && !isSwiAdminKey(e.key) && keyText(e.key) !== COMPACTED_K && this.refuted.get(keyText(e.key)) !== e.gen) out.push(e);
     }
     return out;
   }
@@ -1415,6 +1560,13 @@ export class PaxosMachine {
       this.refuted.set(k, e.gen);
       if (this.refuted.size > 10_000) this.refuted.delete(this.refuted.keys().next().value!);
       this.spawn(this.getOp(e.key, { quorum: true, retries: 1 }));
+      // Next to SWI members, announce nothing: paxos.pl's ledger_update_holders/3 would
+      // move this superseded record in front of the newer one an SWI member accepted,
+      // which it then compares new ballots against (departure 17).
+      if ((this.quorum & ~this.known()) !== 0n) {
+        yield* this.afterFailed(this.updateFailed('replicate', nodes & this.quorum, learned));
+        return;
+      }
     }
     const holders = e.holders | learned;
     this.broadcast({ t: 'learned', key: e.key, gen: e.gen, value: e.value, acceptors: holders });
@@ -1493,6 +1645,9 @@ export class PaxosMachine {
     // A learner asserts the opposite: out of the quorum, in the learners.
     const me = this.node!;
     if (this.roleChange === undefined && has(this.quorum, me) !== (this.role === 'voter')) {
+      // A voter out of the quorum (removed while away) checks the compaction epoch before it votes again.
+      if (this.role === 'voter' && this.compacting() && !(yield* this.epochCheckOp())) return;
+      if (this.phase !== 'running' || this.node !== me) return;
       const q = this.role === 'voter' ? add(this.quorum, me) : del(this.quorum, me);
       if (q !== 0n) {
         this.setQuorum(q);
@@ -1560,6 +1715,194 @@ export class PaxosMachine {
     }
   }
 
+  // ------------------------------------------------------------ compaction
+
+  private compacting(): boolean {
+    return this.settings.compact_grace > 0 && this.policy.name === 'ours';
+  }
+
+  /**
+   * A record offered at `gen` for a key we hold nothing of, below our floor: it may be
+   * an old value of a compacted key (from a node that missed the delete), so it is
+   * refused; a quorum read installs it if it is chosen after all (a write we missed).
+   * A tombstone there is as good as held: absent reads as deleted, and our prepare
+   * answers stay above it (held: acknowledged, not stored). open: the usual rules apply.
+   */
+  private belowFloor(key: Term, gen: Gen, value: Term): 'open' | 'held' | 'refused' {
+    if (gen >= this.local.floor || isAdminKey(key) || this.ledger.entries(key).length > 0) return 'open';
+    if (isTombstone(value)) return 'held';
+    const k = keyText(key);
+    if (!this.verifying.has(k) && this.verifying.size < VERIFYING && this.phase === 'running') {
+      this.verifying.add(k);
+      this.spawn(this.verifyOp(key), () => this.verifying.delete(k));
+    }
+    return 'refused';
+  }
+
+  private *verifyOp(key: Term): Op<void> {
+    const r = yield* this.getOp(key, { quorum: true, retries: 1 });
+    if (!r.ok || r.op !== 'get' || r.gen === undefined || isTombstone(r.value) || this.node === undefined) return;
+    if (this.ledger.entries(key).length === 0) this.ledger.confirm(key, r.gen, r.value, bit(this.node));
+  }
+
+  private saveLocal(l: LocalCompaction): void {
+    this.local = l;
+    this.ledger.replace(COMPACTED_KEY, [{ key: COMPACTED_KEY, gen: 1, value: localTerm(l), holders: 0n }]);
+  }
+
+  /** The cluster epoch as we hold it. */
+  private heldEpoch(): ClusterEpoch {
+    const v = this.ledger.read(COMPACTION_KEY)?.value;
+    return (v && parseClusterEpoch(v)) ?? NO_EPOCH;
+  }
+
+  /** Raise the floor to the cluster epoch we hold; adopt the epoch if we were a member of its round. */
+  private adoptEpoch(): void {
+    const e = this.heldEpoch();
+    const floor = Math.max(this.local.floor, e.epoch);
+    const me = this.node;
+    const epoch = this.role === 'voter' && me !== undefined && cleanUnder(this.local, e, me) ? Math.max(this.local.epoch, e.epoch) : this.local.epoch;
+    if (floor !== this.local.floor || epoch !== this.local.epoch) this.saveLocal({ ...this.local, floor, epoch });
+    // A newer epoch we are not clean under: we may have been removed unawares, or re-added
+    // by another's stale view. Out of the chosen quorum, updateQuorum has us check the
+    // epoch (and drop) before we vote again; still in it, we step out first, as an
+    // operator's removal would, so that dropping our data costs no member's vote.
+    if (epoch < e.epoch && this.role === 'voter' && me !== undefined && !this.staleCheck && this.roleChange === undefined) {
+      this.staleCheck = true;
+      this.spawn(this.stepOutOp(), () => { this.staleCheck = false; });
+    }
+  }
+
+  private *stepOutOp(): Op<void> {
+    const me = this.node;
+    if (me === undefined || !(yield* this.readQuorumOp())) return;
+    if (this.phase !== 'running' || this.node !== me || !has(this.quorum, me) || (this.quorum & ~bit(me)) === 0n) return;
+    yield* this.updateSetOp('quorum', me, 'del');
+  }
+
+  /**
+   * Before a node votes (join, promotion, re-adding itself): read the cluster epoch at
+   * a majority. If it is newer than ours and we were no member of its round, our data
+   * may hold old values of compacted keys: drop every data record (membership keys
+   * stay), have holders forget us so the replicators push us everything again.
+   */
+  private *epochCheckOp(): Op<boolean> {
+    let e: ClusterEpoch | undefined;
+    for (let i = 0; i < 3 && e === undefined; i++) {
+      if (this.phase !== 'running' || this.node === undefined) return false;
+      const r = yield* this.getOp(COMPACTION_KEY, { quorum: true });
+      if (r.ok && r.op === 'get') e = parseClusterEpoch(r.value) ?? NO_EPOCH;
+      else if (!r.ok && r.reason === NO_SUCH_KEY) e = NO_EPOCH;
+    }
+    if (e === undefined || this.node === undefined) return false;
+    const me = this.node;
+    if (!cleanUnder(this.local, e, me)) {
+      let dropped = 0;
+      const data: Term[] = [];
+      for (const { key } of this.ledger.latestAny()) if (!isAdminKey(key)) data.push(key);
+      for (const key of data) { this.ledger.replace(key, []); dropped++; }
+      this.candidates.clear();
+      this.broadcast({ t: 'forget', nodes: bit(me) });
+      this.saveLocal({ ...this.local, floor: Math.max(this.local.floor, e.epoch), epoch: e.epoch });
+      this.emit({ kind: 'compaction', event: 'dropped', count: dropped, floor: this.local.floor, epoch: this.local.epoch });
+    } else if (e.epoch > this.local.epoch || e.epoch > this.local.floor) {
+      this.saveLocal({ ...this.local, floor: Math.max(this.local.floor, e.epoch), epoch: Math.max(this.local.epoch, e.epoch) });
+    }
+    return true;
+  }
+
+  private scheduleCompaction(): void {
+    if (!this.compacting() || this.compactTimer) return;
+    this.compactTimer = true;
+    // Several passes per grace period, so "eligible throughout the grace" is sampled often.
+    const every = Math.max(this.settings.compact_grace / 4, 0.05) * 1000 * (0.75 + this.rng() / 2);
+    this.setTimer(every, () => {
+      this.compactTimer = false;
+      if (this.phase !== 'running' || this.leaving) return;
+      this.spawn(this.compactOp(), () => this.scheduleCompaction());
+    });
+  }
+
+  /** Why compaction waits now, or undefined when it may run. */
+  private compactionPaused(): string | undefined {
+    if (this.phase !== 'running' || this.role !== 'voter' || this.node === undefined || !has(this.quorum, this.node)) return 'not a voting member';
+    if (this.learners !== 0n) return 'the cluster has learners';
+    if ((this.failed & this.quorum) !== 0n || (this.dead & this.quorum) !== 0n) return 'a member is failed or dead';
+    if ((this.quorum & ~this.known() & ~bit(this.node)) !== 0n) return 'a member is not known to follow our rules';
+    if (this.now - this.quorumSince < this.settings.compact_grace * 1000) return 'the quorum changed within the grace period';
+    return undefined;
+  }
+
+  /**
+   * One compaction pass: look at every key (in chunks), track tombstones every member
+   * holds, and remove those that stayed so for the grace period, once the cluster
+   * epoch covers their generations.
+   */
+  private *compactOp(): Op<void> {
+    this.adoptEpoch();
+    if (this.node !== undefined && this.role === 'voter') yield* this.identifyOp(del(this.quorum, this.node), this.settings.response_timeout * 1000);
+    if (this.compactionPaused() !== undefined) { this.candidates.clear(); return; }
+    const q = this.quorum;
+    const grace = this.settings.compact_grace * 1000;
+    const seen = new Set<string>();
+    const ready: { key: Term; gen: Gen }[] = [];
+    let i = 0;
+    let tombstones = 0;
+    for (const { key, recs } of this.ledger.latestAny()) {
+      if (++i % PASS_CHUNK === 0) {
+        yield* sleep(0);
+        if (this.compactionPaused() !== undefined || this.quorum !== q) { this.candidates.clear(); return; }
+      }
+      if (isAdminKey(key)) continue;
+      const k = keyText(key);
+      const live = this.ledger.entries(key); // the scan's snapshot may be older than the view
+      if (live.length === 0) continue;
+      if (live[0] && isTombstone(live[0].value)) tombstones++;
+      const gen = compactableGen(live, q);
+      const c = this.candidates.get(k);
+      if (gen === undefined) { if (c) this.candidates.delete(k); continue; }
+      seen.add(k);
+      if (!c || c.gen !== gen) {
+        if (c) this.candidates.delete(k);
+        if (this.candidates.size < CANDIDATES) this.candidates.set(k, { key, gen, since: this.now });
+        continue;
+      }
+      if (this.now - c.since >= grace && ready.length < ROUND_MAX) ready.push({ key, gen });
+      void recs;
+    }
+    for (const k of [...this.candidates.keys()]) if (!seen.has(k)) this.candidates.delete(k);
+    this.tombstonesSeen = tombstones;
+    if (ready.length === 0) return;
+    const need = Math.max(...ready.map((r) => r.gen)) + 1;
+    // The cluster epoch first: every node that votes later without having been a member now drops its data.
+    const r = yield* this.getOp(COMPACTION_KEY, { quorum: true });
+    let cur: ClusterEpoch;
+    if (r.ok && r.op === 'get') cur = parseClusterEpoch(r.value) ?? NO_EPOCH;
+    else if (!r.ok && r.reason === NO_SUCH_KEY) cur = NO_EPOCH;
+    else return;
+    // A node not clean under the cluster epoch compacts nothing (adoptEpoch deals with it).
+    if (this.local.epoch < cur.epoch) return;
+    if (cur.epoch < need || cur.quorum !== q) {
+      const s = yield* this.setOp(COMPACTION_KEY, clusterEpochTerm({ epoch: Math.max(cur.epoch, need), quorum: q, since: cur.epoch }), { retries: 3 });
+      if (!s.ok) return;
+    }
+    // The quorum as chosen now, not our view: a member added meanwhile holds none of these.
+    if (!(yield* this.readQuorumOp()) || this.quorum !== q || this.compactionPaused() !== undefined) { this.candidates.clear(); return; }
+    const go = ready.filter((x) => compactableGen(this.ledger.entries(x.key), q) === x.gen);
+    if (go.length === 0) return;
+    const e = Math.max(this.heldEpoch().epoch, need);
+    // The floor is written before the removals: a crash keeps a prefix of the writes.
+    this.saveLocal({ floor: Math.max(this.local.floor, e), epoch: Math.max(this.local.epoch, e), count: this.local.count + go.length });
+    for (const x of go) { this.ledger.replace(x.key, []); this.candidates.delete(keyText(x.key)); }
+    this.tombstonesSeen = Math.max(0, this.tombstonesSeen - go.length);
+    this.emit({ kind: 'compaction', event: 'compacted', count: go.length, floor: this.local.floor, epoch: this.local.epoch });
+  }
+
+  /** Compaction counters: tombstones seen by the last pass, tombstones removed here ever, floor and epoch. */
+  compaction(): { tombstones: number; compacted: number; floor: number; epoch: number; candidates: number } {
+    return { tombstones: this.tombstonesSeen, compacted: this.local.count, floor: this.local.floor, epoch: this.local.epoch, candidates: this.candidates.size };
+  }
+
   // ---------------------------------------------------------------- queries
 
   property(): { node: NodeId | undefined; quorum: Bitmap; failed: Bitmap; dead: Bitmap; phase: Phase; role: Role; learners: Bitmap } {
@@ -1576,6 +1919,10 @@ interface ReadTally {
   /** Nodes that answered (ourselves excluded). */
   readonly got: Bitmap;
   readonly generations: number;
+  /** The newest generation any member reported (never 0). */
+  readonly newest?: [Gen, { value: Term | undefined; nodes: Bitmap }] | undefined;
+  /** Members not known to follow our rules that reported less than `newest`: they may hide it (SWI reports confirmed records only). */
+  readonly hiders?: Bitmap;
 }
 
 /**
@@ -1584,13 +1931,16 @@ interface ReadTally {
  * with the members that stayed silent, form a majority (it might have been chosen).
  * Absent keys vote at generation 0, so "no such key" needs a majority too.
  */
-function readTally(rs: readonly Reply[], quorum: Bitmap, me: NodeId | undefined, mine: { gen: Gen; value: Term } | undefined): ReadTally {
+function readTally(rs: readonly Reply[], quorum: Bitmap, me: NodeId | undefined, mine: { gen: Gen; value: Term } | undefined, ours: Bitmap): ReadTally {
   const votes = new Map<Gen, { value: Term | undefined; nodes: Bitmap }>();
   let got = 0n;
+  /** Per voter, the generation it reported. */
+  const said = new Map<NodeId, Gen>();
   const vote = (n: NodeId, g: Gen, v: Term | undefined): void => {
     const e = votes.get(g) ?? { value: v, nodes: 0n };
     e.nodes = add(e.nodes, n);
     votes.set(g, e);
+    said.set(n, g);
   };
   if (me !== undefined) vote(me, mine?.gen ?? 0, mine?.value);
   for (const r of rs) {
@@ -1604,12 +1954,27 @@ function readTally(rs: readonly Reply[], quorum: Bitmap, me: NodeId | undefined,
   // Members that said nothing might hold anything.
   const silent = popcount(quorum & ~(me === undefined ? got : add(got, me)));
   const need = needed(quorum);
-  for (const e of [...votes].sort((x, y) => y[0] - x[0])) {
+  const sorted = [...votes].sort((x, y) => y[0] - x[0]);
+  const newest = sorted.find(([g]) => g > 0);
+  let hiders = 0n;
+  if (newest) for (const [node, g] of said) if (has(quorum & ~ours, node) && g < newest[0]) hiders = add(hiders, node);
+  for (const e of sorted) {
     const n = popcount(e[1].nodes & quorum);
-    if (n >= need) return { best: e, blocked: false, got, generations: votes.size };
-    if (n + silent >= need) return { best: undefined, blocked: true, got, generations: votes.size };
+    if (n >= need) {
+      // Only a member known to follow our rules reports its newest accepted record; any
+      // other (SWI's) reports its newest confirmed one and may have accepted a newer
+      // ballot since. Nothing newer than e can have been chosen only if the members
+      // that provably hold nothing newer leave no majority to the rest.
+      let provenOlder = 0;
+      for (const [node, g] of said) if (has(quorum & ours, node) && g <= e[0]) provenOlder++;
+      // With no member of ours in the quorum (a learner next to SWI voters) nothing can
+      // be proven: such a read is what paxos.pl's own would be, the newest majority.
+      if (popcount(quorum) - provenOlder < need || (quorum & ours) === 0n) return { best: e, blocked: false, got, generations: votes.size, newest };
+      return { best: undefined, blocked: true, got, generations: votes.size, newest, hiders };
+    }
+    if (n + silent >= need) return { best: undefined, blocked: true, got, generations: votes.size, newest, hiders };
   }
-  return { best: undefined, blocked: false, got, generations: votes.size };
+  return { best: undefined, blocked: false, got, generations: votes.size, newest, hiders };
 }
 
 /** highest_vote/3: most frequent Gen-Value; among equal counts the first in standard order. */

@@ -11,7 +11,6 @@ import { isGround } from '../term/walk.js';
 import type { Term } from '../term/types.js';
 import { resolve, unify } from '../term/unify.js';
 import { readTerm } from '../text/read.js';
-import type { Entry } from '../store/ledger.js';
 import { type Inbound, RawReply } from '../transport/listeners.js';
 import { equalTerms } from '../term/equal.js';
 import type { ReplyStream } from '../transport/requests.js';
@@ -25,6 +24,10 @@ import { OUR_POLICY, type Policy } from './policy.js';
 import type { PaxosLedger, PaxosTransport } from './ports.js';
 import { type Settings, makeSettings } from './settings.js';
 import { TOMBSTONE, isTombstone } from './tombstone.js';
+import { MAX_KEY_VALUE_BYTES, tooLargeText } from './size-limit.js';
+
+/** A one-byte term, to measure what a message takes besides its key and value. */
+const ONE_BYTE = atom('a');
 
 export type TermInput = Term | string;
 
@@ -35,6 +38,11 @@ export interface PaxosNodeOptions {
    * node's own memory (a ledger nobody else holds would be a copy for nothing).
    */
   readonly ledger?: PaxosLedger;
+  /**
+   * Keys whose records the node caches from `ledger` (default DEFAULT_CACHE_KEYS);
+   * the rest are read from the ledger when needed. Bounds the node's memory.
+   */
+  readonly cacheKeys?: number;
   /** Rejoin with this node id (paxos_initialize([node(Id)])). */
   readonly node?: NodeId;
   /**
@@ -49,6 +57,8 @@ export interface PaxosNodeOptions {
   readonly handleSignals?: boolean;
   /** Replication progress (catch-up of joining nodes). */
   readonly onProgress?: (p: { replicated: number; pending: number }) => void;
+  /** Compaction removed tombstones, or this node dropped its data to catch up under a newer cluster epoch. */
+  readonly onCompaction?: (c: { event: 'compacted' | 'dropped'; count: number; floor: number; epoch: number }) => void;
   readonly rng?: () => number;
   /** Told how each set and get ended and how long it took (metrics). */
   readonly observer?: NodeObserver;
@@ -78,6 +88,10 @@ export interface NodeStats {
   readonly ledgerKeys: number;
   /** Keys the replicator still has to push to a member that lacks them (its last report). */
   readonly replicationBacklog: number;
+  /** Delete tombstones the last compaction pass saw (0 while compaction is off). */
+  readonly tombstones: number;
+  /** Tombstones this node's compaction ever removed (persisted). */
+  readonly compacted: number;
 }
 
 /**
@@ -117,6 +131,14 @@ export class PaxosError extends Error {
   override name = 'PaxosError';
 }
 
+/** Key and value would not fit one datagram (size-limit.ts): refused before any message. */
+export class ValueTooLargeError extends PaxosError {
+  override name = 'ValueTooLargeError';
+  constructor(readonly bytes: number) {
+    super(tooLargeText(bytes));
+  }
+}
+
 /**
  * A set that was not acknowledged. `outcome` says what the caller may assume:
  * 'rejected': the value was not chosen and never will be (safe to retry or give up);
@@ -130,8 +152,8 @@ export class SetError extends PaxosError {
   }
 }
 
-type ChangeHandler = (key: Term, value: Term) => void;
-type AskHandler = (message: Term) => Term[] | Promise<Term[]>;
+export type ChangeHandler = (key: Term, value: Term) => void;
+export type AskHandler = (message: Term) => Term[] | Promise<Term[]>;
 /** What the transport sends for a request: instances of it, or raw replies. */
 type Reply = Term | RawReply;
 
@@ -180,13 +202,14 @@ export class PaxosNode {
   /** When each node id was last heard from (a paxos message carrying it). */
   private readonly lastHeard = new Map<NodeId, number>();
 
-  private constructor(private readonly o: PaxosNodeOptions, private readonly ledger: PaxosLedger | undefined, loaded: Entry[]) {
+  private constructor(private readonly o: PaxosNodeOptions, private readonly ledger: PaxosLedger | undefined) {
     this.machine = new PaxosMachine({
       addr: `self:${o.transport.ports.public}`,
       settings: makeSettings(o.settings),
       policy: o.policy ?? OUR_POLICY,
       rng: o.rng ?? Math.random,
-      ledger: loaded,
+      ...(ledger && { store: ledger }),
+      ...(o.cacheKeys !== undefined && { cacheKeys: o.cacheKeys }),
       ...(o.learner && { learner: true }),
     });
     // An operator's promote or demote of this node, sent through another node (changeRole).
@@ -195,13 +218,10 @@ export class PaxosNode {
 
   /** Start a node: load the ledger, listen, and join (paxos_initialize/1). */
   static async start(o: PaxosNodeOptions): Promise<PaxosNode> {
-    const ledger = o.ledger;
-    // The whole acceptor state, pending records too: an accept this node acknowledged
-    // but that was not confirmed yet is a promise it must keep after a restart
-    // (loading only valid records would let it accept an older proposal again).
-    const loaded: Entry[] = [];
-    if (ledger) for await (const e of ledger.records()) loaded.push(e);
-    const node = new PaxosNode(o, ledger, loaded);
+    // Nothing is loaded: the machine reads the ledger on demand, pending records too
+    // (an accept this node acknowledged but that was not confirmed yet is a promise it
+    // must keep after a restart: the record is read before the key's next answer).
+    const node = new PaxosNode(o, o.ledger);
     node.unlisten = o.transport.listen(compound('paxos', variable()), (m) => node.inbound(m));
     const r = await node.call(o.node === undefined ? { op: 'join' } : { op: 'join', node: o.node });
     if (!r.ok) {
@@ -236,6 +256,11 @@ export class PaxosNode {
     const v = toTerm(value);
     // As paxos_set/3's must_be(ground, Key-Value): a variable cannot be agreed on.
     if (!isGround(k) || !isGround(v)) throw new PaxosError('instantiation error: key and value must be ground');
+    // Refused here, not by the transport, so a single node refuses what a cluster cannot send.
+    const why = this.o.transport.refusal?.(k) ?? this.o.transport.refusal?.(v);
+    if (why !== undefined) throw new PaxosError(why);
+    const bytes = this.keyValueBytes(k, v);
+    if (bytes > MAX_KEY_VALUE_BYTES) throw new ValueTooLargeError(bytes);
     const t0 = performance.now();
     const r = await this.call({ op: 'set', key: k, value: v, ...opts });
     this.o.observer?.call('set', outcomeOf(r), performance.now() - t0);
@@ -250,6 +275,14 @@ export class PaxosNode {
    */
   async delete(key: TermInput, opts: SetOptions = {}): Promise<true> {
     return this.set(key, TOMBSTONE, opts);
+  }
+
+  /** What key and value take in the largest message carrying them (accept/5; prepare carries no more), by the scope's codec. */
+  private keyValueBytes(key: Term, value: Term): number {
+    const size = this.o.transport.requestBytes?.bind(this.o.transport);
+    if (size === undefined) return 0;
+    const accept = (k: Term, v: Term): Term => encodePaxos({ t: 'accept', key: k, node: 0, gen: 0, genA: 0, value: v });
+    return size(accept(key, value)) - size(accept(ONE_BYTE, ONE_BYTE)) + 2;
   }
 
   /** As delete(), resolving with the outcome, as trySet(). */
@@ -384,6 +417,7 @@ export class PaxosNode {
     return {
       rounds: this.rounds, setAttempts: m.setAttempts, livelocks: m.livelocks, duplicateIds: m.duplicateIds, attempts: { ...m.attempts },
       ledgerKeys: this.machine.ledger.size, replicationBacklog: this.replicationBacklog,
+      tombstones: this.machine.compaction().tombstones, compacted: this.machine.compaction().compacted,
     };
   }
 
@@ -581,6 +615,9 @@ export class PaxosNode {
         if (this.currentHandle !== undefined) this.askHandles.set(e.token, this.currentHandle);
         void this.answerAsk(e.token, e.message);
         return;
+      case 'compaction':
+        this.o.onCompaction?.({ event: e.event, count: e.count, floor: e.floor, epoch: e.epoch });
+        return;
       case 'progress':
         this.replicationBacklog = e.pending;
         this.o.onProgress?.({ replicated: e.replicated, pending: e.pending });
@@ -640,17 +677,24 @@ export class PaxosNode {
   private persist(ops: readonly LedgerOp[]): Promise<boolean> | undefined {
     const l = this.ledger;
     if (l === undefined) return undefined; // the machine's view is the whole ledger
+    const view = this.machine.ledger;
     if (l.immediate) {
-      // The machine's view is the authority; a mirror that refuses (closed) loses nothing of it.
+      // Applied by the time the calls return; a store that refuses (closed) loses
+      // nothing the view still holds.
       for (const op of ops) void applyOp(l, op).catch(() => {});
+      view.durable(ops);
       return undefined;
     }
+    // Group commit: the ops go to the store now, without waiting for earlier ones to
+    // be durable. The store applies writes in call order and syncs what arrives
+    // together once; a promise resolves only once its own write is durable (and so
+    // every write issued before it). `unsynced` counts writes in flight, so a step
+    // that speaks of one of them waits for ledgerChain (every write issued so far).
     this.unsynced++;
-    const done = this.ledgerChain.then(async () => {
-      for (const op of ops) await applyOp(l, op);
-      return true;
-    }).catch(() => false).finally(() => { this.unsynced--; });
-    this.ledgerChain = done.then(() => {});
+    const done = Promise.all(ops.map((op) => applyOp(l, op))).then(() => true, () => false)
+      .finally(() => { this.unsynced--; });
+    void done.then(() => view.durable(ops));
+    this.ledgerChain = Promise.all([this.ledgerChain, done]).then(() => {});
     return done;
   }
 }
@@ -664,11 +708,5 @@ function outcomeOf(r: CallResult): CallOutcome {
 }
 
 function applyOp(l: PaxosLedger, op: LedgerOp): Promise<unknown> {
-  switch (op.op) {
-    case 'create': return l.create(op.key, op.gen, op.value);
-    case 'accept': return l.accept(op.key, op.gen, op.value);
-    case 'learn': return l.learn(op.key, op.gen, op.value);
-    case 'setHolders': return l.setHolders(op.key, op.gen, op.holders);
-    case 'forgetNodes': return l.forgetNodes(op.nodes);
-  }
+  return op.op === 'put' ? l.write(op.key, op.recs) : l.clearHolders(op.nodes);
 }

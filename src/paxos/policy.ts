@@ -58,6 +58,13 @@ export interface Policy {
    * learners: it stores that key as an ordinary one and replicates to members only.
    */
   readonly learners: boolean;
+  /**
+   * Departure 17 (docs/paxos-departures.md): tell our members from SWI's and distrust
+   * what SWI reports. A quorum read counts an SWI member's report (its newest confirmed
+   * record) as no proof that it holds nothing newer; a set counts SWI nacks as no
+   * refusal; changed/4 reaches SWI acceptors at once.
+   */
+  readonly swiAware: boolean;
 }
 
 export const SWI_POLICY: Policy = Object.freeze({
@@ -79,6 +86,7 @@ export const SWI_POLICY: Policy = Object.freeze({
   durableQuorum: false,
   evictDead: true,
   learners: false,
+  swiAware: false,
 });
 
 export const OUR_POLICY: Policy = Object.freeze({
@@ -100,6 +108,7 @@ export const OUR_POLICY: Policy = Object.freeze({
   durableQuorum: true,
   evictDead: false,
   learners: true,
+  swiAware: true,
 });
 
 /** Bits below the round in a unique ballot: 1 zero bit + 10 bits of node id (ids 0..1000). */

@@ -31,6 +31,12 @@ export interface OurSettings {
   readonly dead_release: number;
   /** Max paxos_set calls for one membership update (SWI: unbounded). */
   readonly max_membership_sets: number;
+  /**
+   * Compaction of delete tombstones (docs/paxos-departures.md "Compaction"): a tombstone
+   * every voting member holds is removed once it stayed so this long, seconds. 0: off
+   * (the default). Every node of ours must set it alike; keep it 0 next to SWI members.
+   */
+  readonly compact_grace: number;
 }
 
 export type Settings = SwiSettings & OurSettings;
@@ -52,6 +58,7 @@ export const OUR_DEFAULTS: OurSettings = Object.freeze({
   membership_interval: 1,
   dead_release: 60,
   max_membership_sets: 3,
+  compact_grace: 0,
 });
 
 export const DEFAULT_SETTINGS: Settings = Object.freeze({ ...SWI_DEFAULTS, ...OUR_DEFAULTS });

@@ -242,6 +242,8 @@ export class Sim {
   }
 
   private recordValid(e: ValidEntry): void {
+    // Each node's own compaction record is local state, not an agreed value.
+    if (e.key.kind === 'atom' && e.key.name === '$paxos_compacted') return;
     const k = `${termKey(e.key)}@${e.gen}`;
     const v = termKey(e.value);
     const had = this.validAt.get(k);

@@ -7,18 +7,15 @@ import { unifiable } from '../term/unify.js';
 import { isGround } from '../term/walk.js';
 import { patternPrefix, storedKey, type StoredKey } from './keys.js';
 import {
-  defaultNow, isValidHolders, LedgerError, type Entry, type Ledger, type LedgerOptions, type ValidEntry,
+  defaultNow, isValidHolders, LedgerError, type Entry, type KeyRecords, type Ledger, type LedgerOptions, type ValidEntry,
 } from './ledger.js';
 import {
-  checkGen, checkHolders, checkKey, firstValid, forgottenHolders, opAccept, opCreate, opLearn, opSetHolders,
+  checkGen, checkHolders, checkKey, clearedHolders, firstValid, forgottenHolders, opAccept, opCreate, opLearn, opSetHolders,
   type Outcome, type Records,
 } from './semantics.js';
 
 /** One key and its records, newest first. */
-export interface Slot {
-  readonly key: Term;
-  readonly recs: Records;
-}
+export type Slot = KeyRecords;
 
 export abstract class BaseLedger implements Ledger {
   protected readonly now: () => number;
@@ -37,6 +34,10 @@ export abstract class BaseLedger implements Ledger {
   /** Atomically rewrite every slot fn returns new records for; resolves after it is durable. */
   protected abstract changeAll(fn: (slot: Slot) => Records | undefined): Promise<void>;
   protected abstract release(): Promise<void>;
+  /** Every slot, lazily, in no particular order. */
+  protected abstract iterate(): Iterable<Slot>;
+  abstract pendingKeys(): Iterable<Term>;
+  abstract count(): number;
 
   private open(): void {
     if (this.closed) throw new LedgerError('ledger is closed');
@@ -75,6 +76,36 @@ export abstract class BaseLedger implements Ledger {
     }
     return slots;
   }
+
+  // ---------------------------------------------------------- RecordStore
+
+  read(key: Term): readonly Entry[] {
+    this.open();
+    return this.slotOf(key)?.recs ?? [];
+  }
+
+  scan(): Iterable<KeyRecords> {
+    this.open();
+    return this.iterate();
+  }
+
+  async write(key: Term, recs: readonly Entry[]): Promise<void> {
+    this.open();
+    checkKey(key);
+    for (const r of recs) {
+      checkGen(r.gen);
+      if (isValidHolders(r.holders)) checkHolders(r.holders);
+    }
+    await this.change(storedKey(key), key, () => ({ ok: true, next: recs }));
+  }
+
+  async clearHolders(nodes: bigint): Promise<void> {
+    this.open();
+    checkHolders(nodes);
+    await this.changeAll((slot) => clearedHolders(slot.recs, nodes));
+  }
+
+  // -------------------------------------------------------- SWI's ledger
 
   async get(key: Term): Promise<ValidEntry | undefined> {
     this.open();

@@ -7,6 +7,8 @@ import { MemoryLedger } from './memory.js';
 export * from './ledger.js';
 export { MemoryLedger } from './memory.js';
 export { LmdbLedger, type LmdbLedgerOptions } from './lmdb.js';
+export { backupLedger } from './backup.js';
+export { LedgerLockedError } from './dir-lock.js';
 
 export type LedgerPlace =
   | ({ readonly dir: string } & LmdbLedgerOptions)

@@ -4,7 +4,7 @@
 // of an encoding) and the key itself goes into the value.
 import { createHash } from 'node:crypto';
 import { decodeTerm, encodeTerm } from '../codec/index.js';
-import { compound, compoundOf, float, int, list, nil } from '../term/build.js';
+import { compound, compoundOf, float, functorName, int, list, nil } from '../term/build.js';
 import { LIST_FUNCTOR, type Term } from '../term/types.js';
 import { properList } from '../term/walk.js';
 import { LedgerError, type Entry, type Holders } from './ledger.js';
@@ -37,7 +37,7 @@ export function patternPrefix(pattern: Term): Buffer | undefined {
   if (pattern.kind !== 'compound' || (pattern.name === LIST_FUNCTOR && pattern.args.length === 2)) return undefined;
   // Nil arguments are one byte each: drop them to keep the header and the name.
   const n = pattern.args.length;
-  const bytes = encodeTerm(compoundOf(pattern.name, new Array<Term>(n).fill(nil())));
+  const bytes = encodeTerm(compoundOf(functorName(pattern), new Array<Term>(n).fill(nil())));
   return bytes.subarray(0, bytes.length - n);
 }
 

@@ -46,7 +46,49 @@ export interface ValidEntry extends Entry {
   readonly holders: bigint;
 }
 
-export interface Ledger {
+/** One key and its records, newest first. */
+export interface KeyRecords {
+  readonly key: Term;
+  readonly recs: readonly Entry[];
+}
+
+/**
+ * What a paxos node needs from its storage (docs/storage.md "The storage interface"):
+ * the interface a third backend implements. The node's machine keeps no copy of the
+ * ledger; it reads records from here on demand (through a bounded cache) and writes
+ * whole records per key, which it computed itself.
+ *
+ * - Reads are synchronous (a protocol step decides on them at once) and see every
+ *   write whose promise resolved. Writes not resolved yet may or may not be seen:
+ *   the node keeps those in its own overlay until they resolve.
+ * - Writes take effect in call order, and each promise resolves only once its write
+ *   is durable (on disk, for a durable backend) and so are all writes issued before
+ *   it. Concurrent writes may, and should, share one sync (group commit). A crash
+ *   keeps a prefix of the issued writes, each whole or not at all.
+ */
+export interface RecordStore {
+  /** As Ledger.immediate: writes are applied when the call returns, and nothing is durable. */
+  readonly immediate?: boolean;
+  /** The key's records, newest first; [] when the key is unknown. */
+  read(key: Term): readonly Entry[];
+  /** Every key with its records, in no particular order, lazily (a snapshot, for a durable backend). */
+  scan(): Iterable<KeyRecords>;
+  /**
+   * The keys whose newest record (the highest gen above 0) is pending, without a scan
+   * of every key: a restarted node settles these (docs/paxos-departures.md "Restart safety").
+   */
+  pendingKeys(): Iterable<Term>;
+  /** How many keys hold records. */
+  count(): number;
+  /** Replace the key's records (newest first); [] removes the key. Resolves once durable. */
+  write(key: Term, recs: readonly Entry[]): Promise<void>;
+  /** Clear the `nodes` bits from the holders of every valid record, keeping the order. Resolves once durable. */
+  clearHolders(nodes: bigint): Promise<void>;
+  /** Release the store; waits for pending writes. */
+  close(): Promise<void>;
+}
+
+export interface Ledger extends RecordStore {
   /**
    * True when every change is applied by the time its method returns (the promise
    * only reports the outcome) and there is no durability to wait for: an in-memory

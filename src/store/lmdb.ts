@@ -4,12 +4,14 @@
 // that transaction is committed AND flushed to disk (lmdb-js's overlapping sync
 // commits first and syncs after, so we also await `db.flushed`). Operations issued in
 // the same event turn share one transaction and one sync.
+import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { Term } from '../term/types.js';
 import { BaseLedger, type Slot } from './base.js';
 import { HASHED_PREFIX, recordsBytes, recordsFrom, type StoredKey } from './keys.js';
+import { lockLedgerDir } from './dir-lock.js';
 import { LedgerError, type LedgerOptions } from './ledger.js';
-import type { Outcome, Records } from './semantics.js';
+import { unconfirmedRecord, type Outcome, type Records } from './semantics.js';
 
 export interface LmdbLedgerOptions extends LedgerOptions {
   /** Open without writing (another process may write). Updates then reject. */
@@ -18,15 +20,39 @@ export interface LmdbLedgerOptions extends LedgerOptions {
 
 /** The LMDB sub-database holding the ledger; the version is part of the name. */
 const DB_NAME = 'paxos-ledger-v1';
+/**
+ * The index of keys whose newest record is pending (RecordStore.pendingKeys): storage
+ * id -> one byte, written in the same transaction as the record, so a restart finds
+ * them without a scan of every key.
+ */
+const PENDING_DB = 'paxos-pending-v1';
+/** Markers: PENDING_MARK says the pending index covers the whole ledger (it was built or kept since creation). */
+const META_DB = 'paxos-meta-v1';
+const PENDING_MARK = Buffer.from('pending-index-v1');
+const ONE = Buffer.from([1]);
 
 export class LmdbLedger extends BaseLedger {
   private constructor(
     private readonly root: RootDatabase<Buffer, Buffer>,
     private readonly db: Database<Buffer, Buffer>,
+    private readonly pending: Database<Buffer, Buffer>,
+    private readonly meta: Database<Buffer, Buffer>,
     options: LmdbLedgerOptions,
+    private readonly unlock: () => void,
   ) {
     super(options);
     this.readOnly = options.readOnly ?? false;
+    if (!this.readOnly && meta.get(PENDING_MARK) === undefined) this.buildPendingIndex();
+  }
+
+  /** A ledger written before the pending index existed: index it once. */
+  private buildPendingIndex(): void {
+    this.db.transactionSync(() => {
+      for (const { key, value } of this.db.getRange({})) {
+        if (unconfirmedRecord(recordsFrom(key, value).recs)) this.pending.putSync(Buffer.from(key), ONE);
+      }
+      this.meta.putSync(PENDING_MARK, ONE);
+    });
   }
 
   private readonly readOnly: boolean;
@@ -35,17 +61,28 @@ export class LmdbLedger extends BaseLedger {
     if (this.readOnly) throw new LedgerError('ledger opened read-only');
   }
 
-  /** Open (creating if needed) the ledger in directory `path`. */
+  /** Open (creating if needed) the ledger in directory `path`; a writer locks it (dir-lock.ts). */
   static open(path: string, options: LmdbLedgerOptions = {}): LmdbLedger {
-    const root = open<Buffer, Buffer>(path, {
-      encoding: 'binary',
-      keyEncoding: 'binary',
-      maxDbs: 4,
-      noSubdir: false, // `path` is a directory even if its name has a dot
-      readOnly: options.readOnly ?? false,
-    });
-    const db = root.openDB<Buffer, Buffer>({ name: DB_NAME, encoding: 'binary', keyEncoding: 'binary' });
-    return new LmdbLedger(root, db, options);
+    const readOnly = options.readOnly ?? false;
+    let unlock = (): void => {};
+    if (!readOnly) {
+      mkdirSync(path, { recursive: true });
+      unlock = lockLedgerDir(path);
+    }
+    try {
+      const root = open<Buffer, Buffer>(path, {
+        encoding: 'binary',
+        keyEncoding: 'binary',
+        maxDbs: 4,
+        noSubdir: false, // `path` is a directory even if its name has a dot
+        readOnly,
+      });
+      const sub = (name: string): Database<Buffer, Buffer> => root.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary' });
+      return new LmdbLedger(root, sub(DB_NAME), sub(PENDING_DB), sub(META_DB), options, unlock);
+    } catch (e) {
+      unlock();
+      throw e;
+    }
   }
 
   // Reads start from a fresh snapshot so that they see everything committed before
@@ -69,12 +106,35 @@ export class LmdbLedger extends BaseLedger {
     return out;
   }
 
+  protected *iterate(): Iterable<Slot> {
+    this.db.resetReadTxn();
+    for (const { key, value } of this.db.getRange({})) yield recordsFrom(key, value);
+  }
+
+  pendingKeys(): Iterable<Term> {
+    this.db.resetReadTxn();
+    if (this.meta.get(PENDING_MARK) === undefined) { // read-only, on a ledger never indexed
+      return [...this.iterate()].filter((s) => unconfirmedRecord(s.recs)).map((s) => s.key);
+    }
+    const out: Term[] = [];
+    for (const id of this.pending.getKeys({})) {
+      const v = this.db.get(id);
+      if (v !== undefined) out.push(recordsFrom(id, v).key);
+    }
+    return out;
+  }
+
+  count(): number {
+    this.db.resetReadTxn();
+    return (this.db.getStats() as { entryCount: number }).entryCount;
+  }
+
   protected async change(sk: StoredKey, key: Term, fn: (recs: Records) => Outcome): Promise<boolean> {
     this.writable();
     const ok = await this.db.transaction(() => {
       const cur = this.db.get(sk.id);
       const o = fn(cur === undefined ? [] : recordsFrom(sk.id, cur).recs);
-      if (o.next !== undefined) this.write(sk.id, key, o.next, sk.hashed);
+      if (o.next !== undefined) this.putSlot(sk.id, key, o.next, sk.hashed);
       return o.ok;
     });
     await this.db.flushed;
@@ -90,19 +150,35 @@ export class LmdbLedger extends BaseLedger {
         const next = fn(slot);
         if (next !== undefined) changes.push([Buffer.from(id), slot.key, next]);
       }
-      for (const [id, key, next] of changes) this.write(id, key, next, id[0] === HASHED_PREFIX);
+      for (const [id, key, next] of changes) this.putSlot(id, key, next, id[0] === HASHED_PREFIX);
     });
     await this.db.flushed;
   }
 
-  private write(id: Buffer, key: Term, recs: Records, hashed: boolean): void {
+  private putSlot(id: Buffer, key: Term, recs: Records, hashed: boolean): void {
     if (recs.length === 0) this.db.remove(id);
     else this.db.put(id, recordsBytes(key, recs, hashed));
+    if (recs.length > 0 && unconfirmedRecord(recs)) this.pending.put(id, ONE);
+    else this.pending.remove(id);
+  }
+
+  /**
+   * Copy the whole LMDB environment, as of one read transaction, into directory `dest`
+   * (created if needed; it must not hold a data.mdb). Safe while this or another process
+   * writes (mdb_env_copy); `compact` drops free pages (slower, smaller).
+   */
+  async backup(dest: string, compact = false): Promise<void> {
+    mkdirSync(dest, { recursive: true });
+    await this.root.backup(dest, compact);
   }
 
   protected async release(): Promise<void> {
-    if (!this.readOnly) await this.db.flushed;
-    await this.root.close();
+    try {
+      if (!this.readOnly) await this.db.flushed;
+      await this.root.close();
+    } finally {
+      this.unlock();
+    }
   }
 }
 

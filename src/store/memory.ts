@@ -3,7 +3,7 @@ import type { Term } from '../term/types.js';
 import { BaseLedger, type Slot } from './base.js';
 import { HASHED_PREFIX, type StoredKey } from './keys.js';
 import type { LedgerOptions } from './ledger.js';
-import type { Outcome, Records } from './semantics.js';
+import { unconfirmedRecord, type Outcome, type Records } from './semantics.js';
 
 export class MemoryLedger extends BaseLedger {
   /** Storage id (codec bytes as a latin1 string) -> slot. Slots are replaced, never mutated. */
@@ -26,6 +26,18 @@ export class MemoryLedger extends BaseLedger {
     const out: Slot[] = [];
     for (const [id, s] of this.slots) if (id.startsWith(p) || id.startsWith(hashed)) out.push(s);
     return out;
+  }
+
+  protected iterate(): Iterable<Slot> {
+    return [...this.slots.values()];
+  }
+
+  *pendingKeys(): Iterable<Term> {
+    for (const s of [...this.slots.values()]) if (unconfirmedRecord(s.recs)) yield s.key;
+  }
+
+  count(): number {
+    return this.slots.size;
   }
 
   protected async change(sk: StoredKey, key: Term, fn: (recs: Records) => Outcome): Promise<boolean> {

@@ -33,6 +33,26 @@ function pending(status: 'created' | 'accepted' | 'learned', at: number): Holder
   return { status, at };
 }
 
+/** The record with the newest generation above 0 when it is pending: an accept or learn not confirmed here yet. */
+export function unconfirmedRecord(recs: Records): Entry | undefined {
+  let best: Entry | undefined;
+  for (const r of recs) if (r.gen > 0 && (!best || r.gen > best.gen)) best = r;
+  return best && !isValidHolders(best.holders) ? best : undefined;
+}
+
+/** Records with the `nodes` bits cleared from every valid holders bitmap, order kept; undefined when none changes. */
+export function clearedHolders(recs: Records, nodes: bigint): Records | undefined {
+  let changed = false;
+  const next = recs.map((r) => {
+    if (!isValidHolders(r.holders)) return r;
+    const h = r.holders & ~nodes;
+    if (h === r.holders) return r;
+    changed = true;
+    return { ...r, holders: h };
+  });
+  return changed ? next : undefined;
+}
+
 /** ledger/3: the first valid record. */
 export function firstValid(recs: Records): ValidEntry | undefined {
   for (const r of recs) if (isValidHolders(r.holders)) return r as ValidEntry;

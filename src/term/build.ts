@@ -66,13 +66,26 @@ export function nil(): Nil {
 
 export const EMPTY_LIST: Nil = NIL;
 
-/** A compound term. Zero arguments make SWI-7's `name()` compound, not an atom. */
-export function compound(name: string, ...args: Term[]): Compound {
-  return { kind: 'compound', name, args };
+/**
+ * A compound term. Zero arguments make SWI-7's `name()` compound, not an atom. The
+ * name Nil (`nil()`) makes `[](...)`, named by the reserved `[]`, not the atom '[]'.
+ */
+export function compound(name: string | Nil, ...args: Term[]): Compound {
+  return compoundOf(name, args);
 }
 
-export function compoundOf(name: string, args: readonly Term[]): Compound {
-  return { kind: 'compound', name, args };
+export function compoundOf(name: string | Nil, args: readonly Term[]): Compound {
+  return typeof name === 'string' ? { kind: 'compound', name, args } : { kind: 'compound', name: '[]', args, nilName: true };
+}
+
+/** A compound's name as compoundOf takes it: the atom's text, or Nil for `[](...)`. */
+export function functorName(c: Compound): string | Nil {
+  return c.nilName ? NIL : c.name;
+}
+
+/** Whether two compounds have the same name (the reserved `[]` is not the atom '[]'). */
+export function sameName(a: Compound, b: Compound): boolean {
+  return a.name === b.name && a.nilName === b.nilName;
 }
 
 let nextVarId = 1;
@@ -104,7 +117,8 @@ export function codes(text: string): Term {
 }
 
 /**
- * A dict. Keys are atoms (strings here) or small integers; duplicates are an error,
+ * A dict. Keys are atoms (strings here), small integers or Nil (the reserved `[]`, not
+ * the atom '[]'); duplicates are an error,
  * as in SWI (`duplicate_key`). Pairs are put in standard order of keys.
  */
 export function dict(
@@ -134,16 +148,17 @@ function isIterable(x: unknown): x is Iterable<readonly [DictKey | string | numb
   return x != null && typeof (x as Iterable<unknown>)[Symbol.iterator] === 'function';
 }
 
-// Standard order restricted to dict keys: integers before atoms, atoms by code points.
-function compareDictKeys(a: DictKey, b: DictKey): number {
-  if (a.kind === 'int' && b.kind === 'int') return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-  if (a.kind === 'int') return -1;
-  if (b.kind === 'int') return 1;
-  return compareCodePoints(a.name, b.name);
+/** Standard order restricted to dict keys: integers, then the reserved `[]`, then atoms by code points. */
+export function compareDictKeys(a: DictKey, b: DictKey): number {
+  if (a.kind !== b.kind) return DICT_KEY_RANK[a.kind] - DICT_KEY_RANK[b.kind];
+  if (a.kind === 'int') return a.value < (b as Int).value ? -1 : a.value > (b as Int).value ? 1 : 0;
+  return a.kind === 'atom' ? compareCodePoints(a.name, (b as Atom).name) : 0;
 }
 
+const DICT_KEY_RANK: Record<DictKey['kind'], number> = { int: 0, nil: 1, atom: 2 };
+
 function keyText(k: DictKey): string {
-  return k.kind === 'atom' ? k.name : String(k.value);
+  return k.kind === 'atom' ? k.name : k.kind === 'nil' ? '[]' : String(k.value);
 }
 
 /** Compare two JS strings by Unicode code points (not UTF-16 units), as SWI compares text. */

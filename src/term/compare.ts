@@ -5,7 +5,7 @@
 // - Numbers by value; a comparison involving a float is done in doubles, and on a
 //   tie Float < Int and Float < Rational. NaN sorts before every other number and
 //   equals NaN; -0.0 sorts before 0.0.
-// - The reserved `[]` sorts before every atom (even '').
+// - The reserved `[]` sorts before every atom (even ''), as a name too (`[](a) @< ''(a)`).
 // - Atoms and strings by Unicode code point.
 // - Compounds by arity, then name, then arguments left to right. A dict is the
 //   compound `dict(Tag, V1, K1, V2, K2, ...)`, as SWI lays it out.
@@ -52,6 +52,9 @@ function compareShallow(x: Term, y: Term): Order {
       const ax = arityOf(x);
       const ay = arityOf(y);
       if (ax !== ay) return ax < ay ? -1 : 1;
+      const nx = x.kind === 'compound' && x.nilName === true; // the reserved [] before every atom
+      const ny = y.kind === 'compound' && y.nilName === true;
+      if (nx || ny) return nx === ny ? 0 : nx ? -1 : 1;
       return compareCodePoints(nameOf(x), nameOf(y)) as Order;
     }
   }

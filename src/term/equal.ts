@@ -31,7 +31,8 @@ export function termKey(t: Term): string {
       case 'nil': out.push('n'); break;
       case 'var': out.push('v', String(x.id), ';'); break;
       case 'compound':
-        out.push('c', String(x.args.length), ',', String(x.name.length), ':', x.name);
+        if (x.nilName) out.push('C', String(x.args.length), ';'); // named by the reserved []
+        else out.push('c', String(x.args.length), ',', String(x.name.length), ':', x.name);
         for (let i = x.args.length - 1; i >= 0; i--) stack.push(x.args[i]!);
         break;
       case 'dict':

@@ -57,7 +57,7 @@ export function toJSON(t: Term, depth = 0): JSONValue {
       if (t.tag.kind !== 'var') throw new TermError('only anonymous dicts map to JSON objects');
       const o: { [key: string]: JSONValue } = {};
       for (const [k, v] of t.pairs) {
-        if (k.kind !== 'atom') throw new TermError('integer dict keys have no lossless JSON form');
+        if (k.kind !== 'atom') throw new TermError(`${k.kind === 'int' ? 'integer' : 'reserved []'} dict keys have no lossless JSON form`);
         o[k.name] = toJSON(v, depth + 1);
       }
       return o;
@@ -83,7 +83,8 @@ export function toTaggedJSON(t: Term, vars = new Map<Var, number>(), depth = 0):
       if (n === undefined) { n = vars.size; vars.set(t, n); }
       return { var: n };
     }
-    case 'compound': return { compound: t.name, args: t.args.map((a) => toTaggedJSON(a, vars, depth + 1)) };
+    case 'compound': // the reserved [] as a name is {"nil":true}, as the term [] is
+      return { compound: t.nilName ? { nil: true } : t.name, args: t.args.map((a) => toTaggedJSON(a, vars, depth + 1)) };
     case 'dict':
       return {
         dict: toTaggedJSON(t.tag, vars, depth + 1),
@@ -114,8 +115,9 @@ export function fromTaggedJSON(j: JSONValue, vars = new Map<number, Var>(), dept
     if (!v) { v = variable(); vars.set(o.var, v); }
     return v;
   }
-  if (typeof o.compound === 'string' && Array.isArray(o.args)) {
-    return compoundOf(o.compound, o.args.map((a) => fromTaggedJSON(a, vars, depth + 1)));
+  const name = typeof o.compound === 'string' ? o.compound : isNilTag(o.compound) ? nil() : undefined;
+  if (name !== undefined && Array.isArray(o.args)) {
+    return compoundOf(name, o.args.map((a) => fromTaggedJSON(a, vars, depth + 1)));
   }
   if ('dict' in o && Array.isArray(o.pairs)) {
     const tag = fromTaggedJSON(o.dict!, vars, depth + 1);
@@ -123,9 +125,13 @@ export function fromTaggedJSON(j: JSONValue, vars = new Map<number, Var>(), dept
     return dict(tag, o.pairs.map((p) => {
       if (!Array.isArray(p) || p.length !== 2) throw new TermError('dict pair must be [key, value]');
       const k = fromTaggedJSON(p[0]!, vars, depth + 1);
-      if (k.kind !== 'atom' && k.kind !== 'int') throw new TermError('dict key must be an atom or integer');
+      if (k.kind !== 'atom' && k.kind !== 'int' && k.kind !== 'nil') throw new TermError('dict key must be an atom, [] or integer');
       return [k, fromTaggedJSON(p[1]!, vars, depth + 1)] as const;
     }));
   }
   throw new TermError(`not a tagged term: ${JSON.stringify(j).slice(0, 80)}`);
+}
+
+function isNilTag(j: JSONValue | undefined): boolean {
+  return j !== null && typeof j === 'object' && !Array.isArray(j) && (j as Record<string, JSONValue>).nil === true;
 }

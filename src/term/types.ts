@@ -8,6 +8,8 @@
 //   - Compound '[|]'/2 is a list cell; the reserved empty list is Nil, which is
 //     distinct from the atom '[]' (SWI-7's default, non-traditional mode).
 //   - Dict pairs are sorted by key in the standard order, keys unique.
+//   - A compound's name or a dict key may be the reserved [] (NilCompound, Nil key),
+//     distinct from the atom '[]' as in SWI-7.
 //   - A Var is identified by object identity: the same Var object occurring
 //     twice in a term is one shared variable. `name` is only for display.
 
@@ -41,11 +43,27 @@ export interface Nil {
   readonly kind: 'nil';
 }
 
-export interface Compound {
+interface CompoundBase {
   readonly kind: 'compound';
-  readonly name: string;
   readonly args: readonly Term[];
 }
+
+/** A compound named by an atom: `f(X)`, and `'[]'(X)` too. */
+export interface AtomCompound extends CompoundBase {
+  readonly name: string;
+  readonly nilName?: undefined;
+}
+
+/**
+ * A compound named by the reserved `[]` (SWI-7's `[](X)`), which is not `'[]'(X)`:
+ * they do not unify and sort apart. `name` is '[]' for code that only shows names.
+ */
+export interface NilCompound extends CompoundBase {
+  readonly name: '[]';
+  readonly nilName: true;
+}
+
+export type Compound = AtomCompound | NilCompound;
 
 export interface Var {
   readonly kind: 'var';
@@ -55,7 +73,8 @@ export interface Var {
   readonly name: string | undefined;
 }
 
-export type DictKey = Atom | Int;
+/** A dict key: an atom, a small integer, or the reserved `[]` (`_{[]:1, '[]':2}` has two keys). */
+export type DictKey = Atom | Int | Nil;
 
 export interface Dict {
   readonly kind: 'dict';

@@ -1,5 +1,6 @@
 // Unification (=/2, without occurs check, as SWI by default) for matching term
 // patterns: listen/3 handlers, key enumeration, paxos_on_change/3 patterns.
+import { compareDictKeys, sameName } from './build.js';
 import { compareNumbers } from './compare.js';
 import type { Term, Var } from './types.js';
 import { children, mapTerm } from './walk.js';
@@ -36,7 +37,7 @@ export function unify(a: Term, b: Term, bindings: Bindings = new Map()): Binding
       for (let i = 0; i < x.pairs.length; i++) {
         const kx = x.pairs[i]![0];
         const ky = y.pairs[i]![0];
-        if (kx.kind !== ky.kind || (kx.kind === 'atom' ? kx.name !== (ky as typeof kx).name : kx.value !== (ky as typeof kx).value)) return undefined;
+        if (compareDictKeys(kx, ky) !== 0) return undefined;
       }
     }
     for (let i = xs.length - 1; i >= 0; i--) stack.push(xs[i]!, ys[i]!);
@@ -53,7 +54,7 @@ function sameFunctor(x: Term, y: Term): boolean {
       return y.kind === x.kind && (x.kind === 'float'
         ? Object.is(x.value, (y as typeof x).value) || (Number.isNaN(x.value) && Number.isNaN((y as typeof x).value))
         : compareNumbers(x, y as typeof x) === 0);
-    case 'compound': return y.kind === 'compound' && x.name === y.name && x.args.length === y.args.length;
+    case 'compound': return y.kind === 'compound' && sameName(x, y) && x.args.length === y.args.length;
     case 'dict': return y.kind === 'dict' && x.pairs.length === y.pairs.length;
     case 'var': return false;
   }

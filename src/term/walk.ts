@@ -1,6 +1,6 @@
 // Iterative traversals: groundness, variables, copying, lists.
 import { LIST_FUNCTOR, type Compound, type Dict, type Term, type Var } from './types.js';
-import { variable } from './build.js';
+import { compoundOf, functorName, variable } from './build.js';
 
 /** Direct subterms, in left-to-right order (a dict's tag, then each key's value). */
 export function children(t: Term): readonly Term[] {
@@ -88,7 +88,7 @@ function rebuild(node: Compound | Dict, out: Term[]): Term {
   let same = true;
   for (let i = 0; i < out.length; i++) if (out[i] !== kids[i]) { same = false; break; }
   if (same) return node;
-  if (node.kind === 'compound') return { kind: 'compound', name: node.name, args: out };
+  if (node.kind === 'compound') return compoundOf(functorName(node), out);
   const tag = out[0] as Dict['tag'];
   return { kind: 'dict', tag, pairs: node.pairs.map(([k], i) => [k, out[i + 1]!] as const) };
 }

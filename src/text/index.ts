@@ -2,7 +2,7 @@
 export * from './ops.js';
 export {
   readTerm, readTermWithVars, readTerms, readClauses, readTermFromBytes, PrologSyntaxError,
-  type ReadOptions, type ReadResult, type ClauseResult,
+  type ReadOptions, type BaseReadOptions, type ReadResult, type ClauseResult,
 } from './read.js';
 export { readCanonical } from './read-canonical.js';
 export { writeTerm, type WriteOptions, type WriteStyle } from './write.js';

@@ -128,7 +128,7 @@ function parse(s: string): Term | undefined {
       pos++;
     } else if (c === 91) { // [
       if (s.charCodeAt(pos + 1) === 93) {
-        t = nil(); // `[](` is a compound named '[]': the stop check below bails on the `(`
+        t = nil(); // `[](` (a compound named by the reserved []): the stop check below bails on the `(`
         pos += 2;
       } else {
         if (depth >= MAX_DEPTH) return undefined;

@@ -1,6 +1,7 @@
 // Decoding of literal tokens: quoted text with SWI's escapes, and every numeric form.
 import { float, int, rational } from '../term/build.js';
 import type { Float, Int, Rational } from '../term/types.js';
+import { digitValue, isBadZero, isLayout } from '../../grammar/chars.js';
 
 /** A literal error: `at` is the offset within the token image. */
 export class LiteralError {
@@ -34,7 +35,11 @@ export function decodeEscape(s: string, i: number): { code: number; next: number
     case 101: return { code: 27, next: i + 2 }; // e
     case 115: return { code: 32, next: i + 2 }; // s
     case 92: case 39: case 34: case 96: return { code: c, next: i + 2 }; // \ ' " `
-    case 10: return { code: -1, next: i + 2 }; // continuation line
+    case 10: { // continuation line: 9.0.4 also skips the layout after it, up to a newline
+      let p = i + 2;
+      while (p < s.length && s.charCodeAt(p) !== 10 && isLayout(s.charCodeAt(p))) p++;
+      return { code: -1, next: p };
+    }
     case 99: { // \c: skip following layout
       let p = i + 2;
       while (p < s.length && isLayoutCode(s.charCodeAt(p))) p++;
@@ -116,8 +121,26 @@ export function decodeQuoted(image: string): string {
   return out + image.substring(from, last);
 }
 
+// A digit group separator inside a Num image: `_` with the layout and comments after
+// it, or a space (the lexer has validated the image, so nothing else matches here).
+const SEPARATORS = /_(?:\s|%[^\n]*|\/\*[\s\S]*?\*\/)*| /g;
+
 function stripGroups(s: string): string {
-  return s.replace(/[_\s]/g, '');
+  return s.replace(SEPARATORS, '');
+}
+
+/** The image with separators dropped and other scripts' digits made ASCII (`١_٠٠٠` is `1000`). */
+export function normalizeNumber(image: string): string {
+  if (image.charCodeAt(0) === 48 && image.charCodeAt(1) === 39) return image; // 0'c: c is the code, as is
+  if (isBadZero(image.codePointAt(0)!)) throw new LiteralError('illegal_number', 0);
+  const s = stripGroups(image);
+  if (!/[^\x00-\x7f]/.test(s)) return s;
+  let out = '';
+  for (const ch of s) {
+    const v = digitValue(ch.codePointAt(0)!);
+    out += v < 0 ? ch : String(v);
+  }
+  return out;
 }
 
 function bigFromDigits(digits: string, radix: number): bigint {
@@ -150,7 +173,7 @@ export const enum NumForm {
   Bad = 6, // 0x with no digits: illegal_number
 }
 
-/** The form of a Num image, by the characters that set the forms apart. */
+/** The form of a normalised Num image, by the characters that set the forms apart. */
 export function numForm(image: string): NumForm {
   const c1 = image.charCodeAt(1);
   if (image.charCodeAt(0) === 48 /* 0 */) {
@@ -166,7 +189,10 @@ export function numForm(image: string): NumForm {
   return NumForm.Int;
 }
 
-/** The value of a Num token image of the given form; `negative` for a `-` glued in front. */
+/**
+ * The value of a normalised Num token image (normalizeNumber) of the given form;
+ * `negative` for a `-` glued in front.
+ */
 export function decodeNumber(image: string, form: NumForm, negative: boolean): NumValue {
   switch (form) {
     case NumForm.Int: {
@@ -181,20 +207,26 @@ export function decodeNumber(image: string, form: NumForm, negative: boolean): N
         }
         if (plain) return int(v);
       }
-      return negate(intFromDigits(stripGroups(image), 10), negative);
+      return negate(intFromDigits(image, 10), negative);
     }
     case NumForm.Based: {
       const radix = image.charCodeAt(1) === 120 ? 16 : image.charCodeAt(1) === 111 ? 8 : 2;
-      return negate(intFromDigits(stripGroups(image.substring(2)), radix), negative);
+      return negate(intFromDigits(image.substring(2), radix), negative);
     }
     case NumForm.Radix: {
       const q = image.indexOf("'");
-      return negate(intFromDigits(stripGroups(image.substring(q + 1)), Number(image.substring(0, q))), negative);
+      return negate(intFromDigits(image.substring(q + 1), Number(image.substring(0, q))), negative);
     }
     case NumForm.Float: {
       let v: number;
       if (image.endsWith('Inf')) v = Infinity;
-      else if (image.endsWith('NaN')) v = NaN;
+      else if (image.endsWith('NaN')) {
+        // `1.DigitsNaN` (the lexer takes no other): SWI's NaN payload is the fraction, so
+        // 1.0NaN (no payload) and a fraction that rounds up to 2.0 are out of range.
+        const m = Number(image.slice(0, -3));
+        if (m === 1 || m >= 2) throw new LiteralError('numeric constant out of range', 0);
+        v = NaN;
+      }
       else {
         v = Number(image);
         if (!Number.isFinite(v)) throw new LiteralError('float_overflow', 0);

@@ -14,9 +14,9 @@ import {
   type Token,
 } from '../../grammar/lexer.js';
 import { atom, codes, compoundOf, cons, curly, dict, float, int, nil, str, variable } from '../term/build.js';
-import type { Atom, DictKey, Term, Var } from '../term/types.js';
+import type { Atom, DictKey, Nil, Term, Var } from '../term/types.js';
 import type { InfixType, OpDef, OpTable, PostfixType, PrefixType } from './ops.js';
-import { decodeNumber, decodeQuoted, LiteralError, numForm } from './read-literals.js';
+import { decodeNumber, decodeQuoted, LiteralError, normalizeNumber, numForm } from './read-literals.js';
 
 /** A parse failure before it is given line and column: kind, offset in the text, args. */
 export class ParseFailure {
@@ -63,7 +63,7 @@ interface Frame {
   outBase: number;
   sideBase: number;
   rmo: number; // operands more than operators, 0 or 1
-  name: string; // compound functor
+  name: string | Nil; // compound functor (Nil: the reserved [] of `[](X)`)
   itemBase: number; // compound args and list items so far: items[itemBase..itemTop)
   pairs: [DictKey, Term][]; // dict pairs
   key: DictKey | undefined;
@@ -183,6 +183,24 @@ export class TermParser {
   /** True when only the end of the text remains. */
   atEnd(): boolean {
     return this.pos >= this.toks.length;
+  }
+
+  /**
+   * The error SWI reports for a failure at token `i`: SWI reads a clause's raw text up
+   * to its full stop before parsing, so an unclosed quote or block comment before the
+   * next end wins over a syntax error earlier in the clause (`a b /* x`).
+   */
+  rawReadError(e: ParseFailure): ParseFailure {
+    const last = this.toks.length - 1;
+    const c = this.cls(last);
+    if ((c !== T_UNCLOSED_Q && c !== T_UNCLOSED_C) || e.tokenIndex < 0 || e.tokenIndex >= last) return e;
+    if (this.nextEnd(e.tokenIndex) < last) return e;
+    try {
+      this.validateToken(last, c);
+    } catch (raw) {
+      if (raw instanceof ParseFailure) return raw;
+    }
+    return e;
   }
 
   /** Index of the first End token at or after `i` (or the token count). */
@@ -340,7 +358,7 @@ export class TermParser {
               f = this.startFunctional(image, n, i, f);
               continue;
             }
-            if (n === T_NUM && image === '-') {
+            if (n === T_NUM && image === '-' && asciiDigitAt(next.image)) { // SWI: -١ is -(1)
               this.pos = i + 2;
               this.pushOut(this.number(i + 1, true), 0);
               f.rmo = 1;
@@ -439,7 +457,7 @@ export class TermParser {
         case T_LBRACKET:
           if (this.cls(i + 1) === T_RBRACKET) {
             if (this.cls(i + 2) === T_LPAREN && this.glued(i + 1)) {
-              f = this.startFunctional('[]', T_LPAREN, i + 1, f);
+              f = this.startFunctional(nil(), T_LPAREN, i + 1, f); // `[](X)`: not '[]'(X)
               continue;
             }
             this.pos = i + 2;
@@ -526,7 +544,8 @@ export class TermParser {
       if (x - x === 0) return float(negative ? -x : x);
     }
     try {
-      return decodeNumber(s, numForm(s), negative);
+      const n = normalizeNumber(s);
+      return decodeNumber(n, numForm(n), negative);
     } catch (e) {
       if (e instanceof LiteralError) throw new ParseFailure(e.kind, this.base + tok.startOffset + e.at, i, e.args);
       throw e;
@@ -534,8 +553,8 @@ export class TermParser {
   }
 
   /** `name(` or `tag{` at token i (the name), `open` the class of token i+1. */
-  private startFunctional(name: string, open: number, i: number, f: Frame): Frame {
-    if (open === T_LBRACE) return this.startDict(atom(name), i + 1);
+  private startFunctional(name: string | Nil, open: number, i: number, f: Frame): Frame {
+    if (open === T_LBRACE && typeof name === 'string') return this.startDict(atom(name), i + 1);
     if (this.cls(i + 2) === T_RPAREN) { // SWI-7's zero-argument compound f()
       this.pos = i + 3;
       this.pushOut(compoundOf(name, []), 0);
@@ -574,14 +593,15 @@ export class TermParser {
     const c = this.cls(i);
     let key: DictKey;
     let at = i; // the key's last token
-    if (c === T_SYMBOL && tok!.image === '-' && this.cls(i + 1) === T_NUM && this.glued(i)) {
+    if (c === T_SYMBOL && tok!.image === '-' && this.cls(i + 1) === T_NUM && this.glued(i)
+      && asciiDigitAt(this.toks[i + 1]!.image)) {
       at = i + 1;
       const v = this.number(at, true);
       if (v.kind !== 'int' || typeof v.value === 'bigint') this.fail('key_domain', i);
       key = v;
     } else if ((c === T_LBRACE && this.cls(i + 1) === T_RBRACE) || (c === T_LBRACKET && this.cls(i + 1) === T_RBRACKET)) {
       at = i + 1;
-      key = atom(c === T_LBRACE ? '{}' : '[]'); // DictKey has no Nil: SWI's [] key reads as the atom '[]'
+      key = c === T_LBRACE ? atom('{}') : nil(); // the reserved [], not the atom '[]'
     } else if (c === T_NAME || c === T_SYMBOL || c === T_SOLO) key = atom(tok!.image);
     else if (c === T_QATOM) key = atom(this.quoted(i));
     else if (c === T_NUM) {
@@ -591,8 +611,8 @@ export class TermParser {
     } else this.fail('key_expected', i);
     const k = this.toks[at + 1];
     if (k === undefined || CLASS[k.tokenTypeIdx] !== T_SYMBOL || k.image !== ':') this.fail('colon_expected', at + 1);
-    const id = key.kind === 'atom' ? 'a' + key.name : 'i' + String(key.value);
-    if (g.keys!.has(id)) this.fail('duplicate_key', i, [key.kind === 'atom' ? key.name : String(key.value)]);
+    const id = key.kind === 'atom' ? 'a' + key.name : key.kind === 'nil' ? 'n' : 'i' + String(key.value);
+    if (g.keys!.has(id)) this.fail('duplicate_key', i, [key.kind === 'atom' ? key.name : key.kind === 'nil' ? '[]' : String(key.value)]);
     g.keys!.add(id);
     g.key = key;
     this.pos = at + 2;
@@ -741,4 +761,10 @@ function stopText(c: number): string {
     case T_BAR: return '|';
     default: return '.';
   }
+}
+
+/** A Num image in ASCII digits (a glued `-` makes only those negative). */
+function asciiDigitAt(image: string): boolean {
+  const c = image.charCodeAt(0);
+  return c >= 48 && c <= 57;
 }

@@ -3,6 +3,7 @@
 //   readTerm(text)      one term, like term_string/2 (final `.` optional, nothing may follow)
 //   readTermWithVars    the same, with the variable name bindings
 //   readTerms(text)     every clause of a text (each ended by `.`), throwing on the first error
+//                       (with `applyOps`, it and readClauses apply `:- op/3` as consult does)
 //   readClauses(text)   an iterator of {term, varNames} or {error} per clause, resyncing after
 //                       an error at the next end `.`, so a caller can carry on
 //   readTermFromBytes   UTF-8 bytes, decoded strictly (invalid UTF-8 is a syntax error)
@@ -11,21 +12,30 @@
 import { End, tokenize, type Token } from '../../grammar/lexer.js';
 import { atom } from '../term/build.js';
 import type { Term, Var } from '../term/types.js';
+import { applyOpDirective } from './op-directive.js';
 import { OpTable } from './ops.js';
 import { ParseFailure, TermParser } from './read-parser.js';
 import { PrologSyntaxError } from './syntax-error.js';
 
 export { PrologSyntaxError } from './syntax-error.js';
 
-export interface ReadOptions {
-  /** Operators to read with (SWI's defaults when absent). The reader never changes it. */
-  readonly ops?: OpTable;
+export interface BaseReadOptions {
   /**
    * Whether results carry the variable name bindings (default true). Variables of one
    * clause that share a name are one Var object either way; `_` is always fresh.
    */
   readonly varNames?: boolean;
 }
+
+/**
+ * Either `ops`, a table the reader only reads, or `applyOps`, a table that
+ * readTerms/readClauses also change by each `:- op/3` directive they read (as consult/1
+ * does), for the clauses after it; the caller can write with that table as it goes.
+ */
+export type ReadOptions = BaseReadOptions & (
+  | { /** Operators to read with (SWI's defaults when absent). Never changed. */ readonly ops?: OpTable; readonly applyOps?: undefined }
+  | { /** Operators to read with, changed by the text's op/3 directives. */ readonly applyOps: OpTable; readonly ops?: undefined }
+);
 
 export interface ReadResult {
   readonly term: Term;
@@ -66,7 +76,7 @@ export function readTerm(text: string, options: ReadOptions = {}): Term {
 }
 
 export function readTermWithVars(text: string, options: ReadOptions = {}): ReadResult {
-  const parser = sharedParser(options.ops ?? DEFAULT_OPS);
+  const parser = sharedParser(options.applyOps ?? options.ops ?? DEFAULT_OPS);
   try {
     const toks = tokenize(text);
     if (toks.length === 0) return { term: atom('end_of_file'), varNames: EMPTY_NAMES };
@@ -79,7 +89,7 @@ export function readTermWithVars(text: string, options: ReadOptions = {}): ReadR
     }
     return { term: r.term, varNames: options.varNames === false ? EMPTY_NAMES : r.varNames };
   } catch (e) {
-    throw toSyntaxError(e, text);
+    throw toSyntaxError(e instanceof ParseFailure ? parser.rawReadError(e) : e, text);
   } finally {
     parser.release(); // let the text, tokens and terms be collected
   }
@@ -122,17 +132,22 @@ function* tokenChunks(text: string): Generator<{ base: number; text: string; tok
 
 /** Every clause of a text; throws the first syntax error. */
 export function readTerms(text: string, options: ReadOptions = {}): Term[] {
-  const parser = sharedParser(options.ops ?? DEFAULT_OPS);
+  const apply = options.applyOps;
+  const parser = sharedParser(apply ?? options.ops ?? DEFAULT_OPS);
   try {
     const out: Term[] = [];
     parser.begin();
     for (const c of tokenChunks(text)) {
       parser.reset(c.text, c.toks, false, c.base);
-      while (!parser.atEnd()) out.push(parser.parseTerm());
+      while (!parser.atEnd()) {
+        const t = parser.parseTerm();
+        if (apply !== undefined && applyOpDirective(t, apply)) parser.begin(); // drop cached op lookups
+        out.push(t);
+      }
     }
     return out;
   } catch (e) {
-    throw toSyntaxError(e, text);
+    throw toSyntaxError(e instanceof ParseFailure ? parser.rawReadError(e) : e, text);
   } finally {
     parser.release();
   }
@@ -140,7 +155,8 @@ export function readTerms(text: string, options: ReadOptions = {}): Term[] {
 
 /** Each clause as {term, varNames} or {error}; after an error, reading resumes after the next end `.`. */
 export function* readClauses(text: string, options: ReadOptions = {}): Generator<ClauseResult, void, undefined> {
-  const parser = new TermParser(options.ops ?? DEFAULT_OPS);
+  const apply = options.applyOps;
+  const parser = new TermParser(apply ?? options.ops ?? DEFAULT_OPS);
   const names = options.varNames !== false;
   const chunks = tokenChunks(text);
   parser.begin();
@@ -158,8 +174,9 @@ export function* readClauses(text: string, options: ReadOptions = {}): Generator
       let r: ClauseResult;
       try {
         r = names ? parser.parseClause() : { term: parser.parseTerm(), varNames: EMPTY_NAMES };
+        if (apply !== undefined && applyOpDirective(r.term!, apply)) parser.begin();
       } catch (e) {
-        r = { error: toSyntaxError(e, text) };
+        r = { error: toSyntaxError(e instanceof ParseFailure ? parser.rawReadError(e) : e, text) };
         const at = e instanceof ParseFailure ? e.tokenIndex : parser.position;
         parser.position = (at >= 0 && at < parser.tokenCount ? parser.nextEnd(at) : parser.tokenCount) + 1;
       }

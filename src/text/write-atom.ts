@@ -5,7 +5,16 @@ import { C_CONT, C_ESC, C_SOLO, C_START, C_SYM, C_VARSTART, CHAR_CLASS, codePoin
 /** How quoted text escapes characters that cannot appear bare. */
 export type EscapeStyle =
   | 'x' // writeq, write_canonical: `\x200B\`
-  | 'u'; // print, write_term/2 (character_escapes_unicode): `\u200B`, `\U0001F642`
+  | 'u' // print, write_term/2 (character_escapes_unicode): `\u200B`, `\U0001F642`
+  // As 'u', and every other character above U+00FF as `\x20AC\`: ISO-Latin-1 text, which
+  // SWI's udp_send/4 can send and any reader reads back (lone surrogates stay as they are:
+  // no reader accepts one, so the caller rejects them).
+  | 'latin1';
+
+/** Whether the 'latin1' style keeps code point c as it is: a lone surrogate, for the caller to reject. */
+const rawSurrogate = (c: number, esc: EscapeStyle): boolean => esc === 'latin1' && c >= 0xd800 && c <= 0xdfff;
+/** Whether the 'latin1' style escapes code point c (above U+00FF, not a lone surrogate). */
+const wideEscape = (c: number, esc: EscapeStyle): boolean => esc === 'latin1' && c > 0xff && (c < 0xd800 || c > 0xdfff);
 
 const NAMED_ESCAPES: Record<number, string> = {
   7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r',
@@ -59,13 +68,14 @@ export function atomNeedsQuotes(name: string, quoteNonAscii: boolean): boolean {
 }
 
 /** The index of the first code unit of `text` that quoting must escape, or text.length. */
-export function firstEscape(text: string, quote: 0x27 | 0x22): number {
+export function firstEscape(text: string, quote: 0x27 | 0x22, esc: EscapeStyle = 'x'): number {
   const cls = CHAR_CLASS;
   const len = text.length;
+  const wide = esc === 'latin1';
   let i = 0;
   for (; i < len; i++) {
     const c = text.charCodeAt(i);
-    if (c === quote || c === 0x5c || (cls[c]! & C_ESC)) break;
+    if (c === quote || c === 0x5c || (cls[c]! & C_ESC) || (wide && c > 0xff)) break;
   }
   return i;
 }
@@ -74,7 +84,7 @@ export function firstEscape(text: string, quote: 0x27 | 0x22): number {
 export function quoteText(text: string, quote: 0x27 | 0x22, esc: EscapeStyle): string {
   const cls = CHAR_CLASS;
   const len = text.length;
-  let i = firstEscape(text, quote);
+  let i = firstEscape(text, quote, esc);
   const q = quote === 0x27 ? "'" : '"';
   if (i === len) return q + text + q;
   let out = q + text.slice(0, i);
@@ -82,7 +92,7 @@ export function quoteText(text: string, quote: 0x27 | 0x22, esc: EscapeStyle): s
   while (i < len) {
     const c = codePointAt(text, i);
     const w = c > 0xffff ? 2 : 1;
-    if (c === quote || c === 0x5c || (cls[c]! & C_ESC)) {
+    if (c === quote || c === 0x5c || ((cls[c]! & C_ESC) ? !rawSurrogate(c, esc) : wideEscape(c, esc))) {
       if (from < i) out += text.slice(from, i);
       out += escapeChar(c, quote, esc);
       from = i + w;
@@ -99,7 +109,7 @@ function escapeChar(c: number, quote: number, esc: EscapeStyle): string {
   const named = NAMED_ESCAPES[c];
   if (named !== undefined) return named;
   const hex = c.toString(16).toUpperCase();
-  if (esc === 'x') return `\\x${hex}\\`;
+  if (esc === 'x' || (esc === 'latin1' && !(CHAR_CLASS[c]! & C_ESC))) return `\\x${hex}\\`;
   return c <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
 }
 

@@ -26,6 +26,13 @@ export interface WriteOptions {
   readonly variableNames?: ReadonlyMap<Var, string>;
   /** Context priority of the whole term (default 1200). */
   readonly priority?: number;
+  /**
+   * ISO-Latin-1 output for the quoted styles: atoms holding a character above U+00FF
+   * are quoted and such characters written as `\x20AC\`, so SWI's udp_send/4 can
+   * send the text and any reader reads the same term back. Lone surrogates are left
+   * as they are (nothing reads them). No effect on 'write'.
+   */
+  readonly latin1?: boolean;
 }
 
 interface Style {
@@ -58,6 +65,18 @@ const STYLES: Record<WriteStyle, Style> = {
 };
 
 const DEFAULT_OPS = OpTable.swi();
+
+/** The latin1 variant of each quoted style (write_canonical's quote_non_ascii, wide escapes). */
+const LATIN1_STYLES = new Map<Style, Style>();
+function latin1Style(s: Style): Style {
+  if (!s.quoted) return s;
+  let l = LATIN1_STYLES.get(s);
+  if (l === undefined) {
+    l = { ...makeStyle(true, s.ignoreOps, s.numbervars, s.canonical, 'latin1'), atoms: new AtomTextCache(true, 'latin1') };
+    LATIN1_STYLES.set(s, l);
+  }
+  return l;
+}
 
 // Flags on the last written character that change whether the next token needs
 // a space (pl-write.c's C_PREFIX_SIGN, C_PREFIX_OP, C_INFIX_OP).
@@ -148,7 +167,7 @@ class Writer {
       if (text.length > 0) this.raw(text);
       return;
     }
-    if (firstEscape(text, 0x22) < text.length) {
+    if (firstEscape(text, 0x22, this.style.esc) < text.length) {
       this.out.put(quoteText(text, 0x22, this.style.esc));
     } else {
       this.out.putChar(0x22);
@@ -334,7 +353,8 @@ class Writer {
         }
       }
     }
-    this.atom(name);
+    if (t.nilName) this.token('[]'); // `[](X)`, named by the reserved [] (no operator can be)
+    else this.atom(name);
     this.rawChar(0x28);
     let i = 0;
     for (; i < arity; i++) {
@@ -465,7 +485,7 @@ export function numberVarName(n: number | bigint): string {
 
 /** The text of `term` as SWI-Prolog 9.0.4 writes it in the given style (default writeq). */
 export function writeTerm(term: Term, options: WriteOptions = {}): string {
-  const style = STYLES[options.style ?? 'writeq'];
+  const style = options.latin1 ? latin1Style(STYLES[options.style ?? 'writeq']) : STYLES[options.style ?? 'writeq'];
   const ops = options.ops ?? DEFAULT_OPS;
   const numbervars = options.numbervars ?? style.numbervars;
   const names = options.variableNames;

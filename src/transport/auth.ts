@@ -21,6 +21,8 @@ const MAC_HEX = 64;
 const SIGNED_FROM = MAGIC.length + MAC_HEX + 1;
 /** KID, TS and NONCE with their separators never take more. */
 const MAX_HEADER_REST = 32 + 1 + 15 + 1 + 32 + 1;
+/** The most a signature adds to a datagram. */
+export const MAX_SIGNATURE_BYTES = SIGNED_FROM + MAX_HEADER_REST;
 
 export const KEY_ID = /^[A-Za-z0-9_.-]{1,32}$/;
 /** Printable and unambiguous in every encoding (hex or base64 from `openssl rand`). */

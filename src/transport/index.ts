@@ -12,3 +12,4 @@ export * from './scopes.js';
 export type { DatagramSocket } from './socket.js';
 export * from './types.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS, openScope } from './udp-transport.js';
+export * from './peer-exchange.js';

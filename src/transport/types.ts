@@ -42,7 +42,7 @@ export interface TransportCounters {
   overloaded: number;
   /** Handed to listeners or to a request. */
   accepted: number;
-  /** From a stranger to a unicast scope, and accepted by the join hook (a rejection counts as outOfScope). */
+  /** From an unlisted address of a unicast scope, and accepted by the admit or join hook (a join hook's rejection counts as outOfScope). */
   joined: number;
 
   /** Replies to no open request of ours (late, or never ours). */
@@ -63,6 +63,8 @@ export interface Transport {
   readonly method: 'broadcast' | 'multicast' | 'unicast';
   /** The public port and, for broadcast and multicast, the private one (replies and directed messages). */
   readonly ports: { readonly public: number; readonly private: number | undefined };
+  /** Why `t` could not be sent in a message of this scope (its codec's refusal), or undefined. */
+  refusal(t: Term): string | undefined;
   /** `send(Term)` to every listener of the scope (broadcast(udp(Scope, Term))). */
   broadcast(term: Term, options?: SendOptions): Promise<void>;
   /** `send(Term)` to one listener (broadcast(udp(Scope, Term:To))). */
@@ -91,6 +93,8 @@ export interface UnicastTransport extends Transport {
   addPeer(peer: Address | string | readonly number[]): void;
   removePeer(peer: Address | string | readonly number[]): void;
   peers(): readonly Address[];
+  /** `peer` is this scope's own socket (its port on a loopback, wildcard or the bind address). */
+  isSelf(peer: Address): boolean;
 }
 
 /**
@@ -101,12 +105,23 @@ export interface UnicastTransport extends Transport {
  */
 export type JoinHook = (from: Address, term: Term, transport: UnicastTransport) => boolean | void | Term | Promise<boolean | void | Term>;
 
+/**
+ * A unicast scope heard `term` from `from`, an address not among its peers (SWI
+ * hears every port of a peer's IP, so it may be heard already): return true to make the
+ * sender a peer and handle its datagram as any peer's (a request is answered by the
+ * listeners). Unlike the join hook, nothing is lost: the first datagram is handled too.
+ * Runs after authentication and decoding, before the black list.
+ */
+export type AdmitHook = (from: Address, term: Term, transport: UnicastTransport) => boolean;
+
 export interface TransportHooks {
   /** udp_term_string_hook/3 (default: prologTextCodec(), SWI's own format). */
   readonly codec?: Codec;
   /** black_list/1: true to ignore an inbound send, request or reply carrying this term. */
   readonly blackList?: (term: Term) => boolean;
   readonly joinHook?: JoinHook;
+  /** Tried before joinHook; see AdmitHook. */
+  readonly admitStranger?: AdmitHook;
   /** Told about handler exceptions and send failures (SWI prints them); they are counted either way. */
   readonly onError?: (error: unknown, context: string) => void;
 }

@@ -9,7 +9,7 @@
 import type { Term } from '../term/types.js';
 import { isGround } from '../term/walk.js';
 import { type Address, ipText, sameAddress } from './address.js';
-import { FrameAuth } from './auth.js';
+import { FrameAuth, MAX_SIGNATURE_BYTES } from './auth.js';
 import { FaultySocket } from './faults.js';
 import { type Codec, WireEncodingError, MAX_UDP_PAYLOAD, type WireMessage, messageFromTerm, messageTerm, prologTextCodec } from './framing.js';
 import { type Handler, type Inbound, Listeners, type RawReply, isPromise, replyTerm, solutionsOf } from './listeners.js';
@@ -119,6 +119,16 @@ class UdpTransport implements Transport {
 
   // ---- outbound ---------------------------------------------------------------
 
+  refusal(t: Term): string | undefined {
+    return this.codec.refusal?.(t);
+  }
+
+  requestBytes(message: Term): number {
+    // The largest request id, and the signature's header at its longest: a worst case, with no side effect.
+    const bytes = this.codec.encode(messageTerm({ kind: 'request', id: RequestTable.idTerm(BigInt(Number.MAX_SAFE_INTEGER)), term: message })).length;
+    return this.authenticator ? bytes + MAX_SIGNATURE_BYTES : bytes;
+  }
+
   private encode(m: WireMessage): Uint8Array {
     let bytes: Uint8Array;
     try {
@@ -154,7 +164,7 @@ class UdpTransport implements Transport {
   }
 
   /** A peer that is our own public socket: its port, on a loopback, wildcard or our bind address. */
-  private isOwn(p: Address): boolean {
+  isSelf(p: Address): boolean {
     if (this.def.method !== 'unicast' || p.port !== this.publicSock?.port) return false;
     const bind = this.def.bindAddress;
     return p.ip[0] === 127 || p.ip.every((x) => x === 0) || ipText(p.ip) === bind;
@@ -168,7 +178,7 @@ class UdpTransport implements Transport {
         // others (SWI's safely/1).
         const sent: Promise<void>[] = [];
         for (const p of this.peerList) {
-          if (exceptSelf && this.isOwn(p)) continue;
+          if (exceptSelf && this.isSelf(p)) continue;
           sent.push(this.sendBytes(this.publicSock!, bytes, p).catch(this.reportSend));
         }
         await Promise.all(sent);
@@ -253,9 +263,12 @@ class UdpTransport implements Transport {
     c.datagramsIn++;
     if (this.isClosed) return void c.outOfScope++;
     if (data.length > (this.config.maxInboundBytes ?? 65535)) return void c.oversized++;
-    const heard = inScope(this.def, from, this.peerList);
-    const join = !heard && via === 'public' && this.def.method === 'unicast' ? this.config.joinHook : undefined;
-    if (!heard && join === undefined) return void c.outOfScope++;
+    let heard = inScope(this.def, from, this.peerList);
+    const unicastPublic = via === 'public' && this.def.method === 'unicast';
+    // SWI hears any port of a peer's IP; the admit hook is asked about every address not listed.
+    const admit = unicastPublic && !this.peerList.some((p) => sameAddress(p, from)) ? this.config.admitStranger : undefined;
+    let join = !heard && unicastPublic ? this.config.joinHook : undefined;
+    if (!heard && join === undefined && admit === undefined) return void c.outOfScope++;
     let body = data;
     if (this.authenticator) {
       const v = this.authenticator.verify(data);
@@ -265,6 +278,14 @@ class UdpTransport implements Transport {
     const msg = this.decode(body);
     if (msg === undefined) return void c.malformed++;
     if (this.config.blackList !== undefined && this.safeBlackList(msg.term)) return void c.blacklisted++;
+    let admitted = false;
+    if (admit !== undefined && msg.kind !== 'reply' && this.safeAdmit(admit, from, msg.term)) {
+      this.addPeerUnchecked(from);
+      admitted = heard = true;
+      join = undefined;
+    } else if (!heard && join === undefined) {
+      return void c.outOfScope++;
+    }
     if (msg.kind === 'reply') {
       if (!heard) return void c.outOfScope++; // SWI's join path has no reply case
       c.accepted++;
@@ -274,7 +295,7 @@ class UdpTransport implements Transport {
       return;
     }
     if (this.inFlight >= (this.config.maxInFlight ?? 1000)) return void c.overloaded++;
-    if (join === undefined) c.accepted++; // the join hook decides: joined or outOfScope
+    if (join === undefined) c[admitted ? 'joined' : 'accepted']++; // else the join hook decides: joined or outOfScope
     this.inFlight++;
     // Replies leave by the socket SWI uses: the public one for unicast, else the private one.
     const replySock = this.sendSocket;
@@ -295,6 +316,16 @@ class UdpTransport implements Transport {
       return t === undefined ? undefined : messageFromTerm(t);
     } catch {
       return undefined;
+    }
+  }
+
+  private safeAdmit(hook: NonNullable<TransportConfig['admitStranger']>, from: Address, term: Term): boolean {
+    try {
+      return hook(from, term, this as UnicastTransport) === true; // admit hooks exist for unicast scopes only
+    } catch (e) {
+      this.counters.handlerErrors++;
+      this.report(e, 'admitStranger');
+      return false;
     }
   }
 

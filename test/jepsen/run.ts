@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { mulberry32 } from '../../src/util/prng.js';
 import { type HistoryOp, checkRegisters, explain, formatOps } from '../support/linearizability.js';
 import { applyFaults, clearFaults } from './netns.js';
+import { httpGet, httpSet } from './client.js';
 import { type Member, OurMember, SwiMember } from './processes.js';
 
 export interface RunOptions {
@@ -66,39 +67,6 @@ function pct(xs: number[], p: number): number {
   if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-}
-
-type Read = { ok: true; value: string | null } | { ok: false };
-
-async function httpSet(m: Member, key: string, value: string, tmo: number, why: (s: string) => void): Promise<HistoryOp['outcome']> {
-  try {
-    const r = await fetch(`http://127.0.0.1:${m.admin}/set?key=${encodeURIComponent(key)}`, {
-      method: 'PUT', body: value, headers: { 'content-type': 'application/x-prolog' }, signal: AbortSignal.timeout(tmo),
-    });
-    const text = await r.text();
-    if (r.status === 204) return 'ok';
-    why(`${r.status} ${text.trim()}`);
-    // 503 with the outcome header: not chosen, and never will be. Anything else proves nothing.
-    if (r.status === 503 && r.headers.get('x-paxos-outcome') === 'rejected') return 'fail';
-    return 'unknown';
-  } catch (e) {
-    // A refused connection never reached the node: that set never started.
-    const code = (e as { cause?: { code?: string } }).cause?.code;
-    why(`${(e as Error).name} ${code ?? ''}`);
-    return code === 'ECONNREFUSED' ? 'fail' : 'unknown';
-  }
-}
-
-async function httpGet(m: Member, key: string, quorum: boolean, tmo: number): Promise<Read> {
-  try {
-    const r = await fetch(`http://127.0.0.1:${m.admin}/get?key=${encodeURIComponent(key)}${quorum ? '&quorum=true' : ''}`, { signal: AbortSignal.timeout(tmo) });
-    const text = (await r.text()).trim();
-    if (r.status === 200) return { ok: true, value: text };
-    if (r.status === 404) return { ok: true, value: null };
-    return { ok: false };
-  } catch {
-    return { ok: false };
-  }
 }
 
 export async function run(o: RunOptions): Promise<RunResult> {

@@ -89,8 +89,9 @@ export interface TermShape {
 }
 
 const arbDictKey: fc.Arbitrary<DictKey> = fc.oneof(
-  arbAtomName.map(atom),
-  fc.integer({ min: -1000, max: 1000 }).map((n) => int(n) as DictKey),
+  { weight: 8, arbitrary: arbAtomName.map(atom) },
+  { weight: 4, arbitrary: fc.integer({ min: -1000, max: 1000 }).map((n) => int(n) as DictKey) },
+  { weight: 1, arbitrary: fc.constantFrom<DictKey>(nil(), atom('[]')) }, // the reserved [] and the atom '[]'
 );
 
 /** Terms of every kind. */
@@ -111,6 +112,7 @@ export function termArbitrary(shape: TermShape = {}): fc.Arbitrary<Term> {
       { weight: 6, arbitrary: fc.tuple(arbAtomName, fc.array(tie('tree'), { minLength: 1, maxLength: 3 })).map(([f, as]) => compoundOf(f, as)) },
       { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...OPERATOR_NAMES), fc.array(tie('tree'), { minLength: 1, maxLength: 2 })).map(([f, as]) => compoundOf(f, as)) },
       { weight: 1, arbitrary: arbAtomName.map((f) => compound(f)) },
+      { weight: 1, arbitrary: fc.array(tie('tree'), { maxLength: 2 }).map((as) => compoundOf(nil(), as)) }, // [](...)
       { weight: 3, arbitrary: fc.tuple(fc.array(tie('tree'), { maxLength: 4 }), fc.option(tie('tree'), { freq: 3 })).map(([xs, t]) => list(xs, t ?? nil())) },
       { weight: 1, arbitrary: fc.tuple(tie('tree'), tie('tree')).map(([h, t]) => cons(h, t)) },
       { weight: 1, arbitrary: tie('tree').map(curly) },
@@ -123,7 +125,7 @@ export function termArbitrary(shape: TermShape = {}): fc.Arbitrary<Term> {
           withVars ? fc.oneof(arbAtom, arbVar) : arbAtom,
           fc.uniqueArray(fc.tuple(arbDictKey, tie('tree')), {
             maxLength: maxKeys,
-            selector: ([k]) => (k.kind === 'atom' ? 'a' + k.name : 'i' + String(k.value)),
+            selector: ([k]) => (k.kind === 'atom' ? 'a' + k.name : k.kind === 'nil' ? 'n' : 'i' + String(k.value)),
           }),
         ).map(([tag, pairs]) => dict(tag, pairs)),
       },
@@ -158,6 +160,7 @@ spec_term([3,Ns,Ds], T, _) :- !, number_codes(N, Ns), number_codes(D, Ds), T is 
 spec_term([4,Cs], T, _) :- !, string_codes(T, Cs).
 spec_term([5], [], _) :- !.
 spec_term([6,Cs,As], T, Vs) :- !, atom_codes(F, Cs), spec_terms(As, Ts, Vs), compound_name_arguments(T, F, Ts).
+spec_term([9,As], T, Vs) :- !, spec_terms(As, Ts, Vs), compound_name_arguments(T, [], Ts).
 spec_term([7,K], V, Vs) :- !, memberchk(K-V, Vs).
 spec_term([8,Tag,Ps], T, Vs) :- spec_term(Tag, TT, Vs), spec_pairs(Ps, KVs, Vs), dict_create(T, TT, KVs).
 spec_terms([], [], _).
@@ -175,6 +178,7 @@ term_spec(T, [3,Ns,Ds], _) :- rational(T), !, rational(T, N, D), number_codes(N,
 term_spec(T, [4,Cs], _) :- string(T), !, string_codes(T, Cs).
 term_spec(T, [8,TagS,Ps], Vs) :- is_dict(T), !, dict_pairs(T, Tag, KVs), term_spec(Tag, TagS, Vs),
     findall([KS,VS], (member(K-V, KVs), term_spec(K, KS, Vs), term_spec(V, VS, Vs)), Ps).
+term_spec(T, [9,As], Vs) :- compound_name_arguments(T, [], Ts), !, term_specs(Ts, As, Vs).
 term_spec(T, [6,Cs,As], Vs) :- compound_name_arguments(T, F, Ts), atom_codes(F, Cs), term_specs(Ts, As, Vs).
 term_specs([], [], _).
 term_specs([T|Ts], [S|Ss], Vs) :- term_spec(T, S, Vs), term_specs(Ts, Ss, Vs).
@@ -216,7 +220,7 @@ export function termToSpec(t: Term): string {
         break;
       }
       case 'compound': {
-        out.push(`[6,${codesOf(x.name)},[`);
+        out.push(x.nilName ? '[9,[' : `[6,${codesOf(x.name)},[`);
         todo.push(']]');
         for (let i = x.args.length - 1; i >= 0; i--) {
           todo.push(x.args[i]!);
@@ -288,6 +292,7 @@ export function specToTerm(json: string): Term {
       case 4: return str(textOfCodes(a[1]!));
       case 5: return nil();
       case 6: return compoundOf(textOfCodes(a[1]!), (a[2] as Spec[]).map(conv));
+      case 9: return compoundOf(nil(), (a[1] as Spec[]).map(conv));
       case 7: {
         const k = a[1] as number;
         let v = vars.get(k);

@@ -163,15 +163,22 @@ export function checkRegister(key: string, all: readonly HistoryOp[], o: CheckOp
  */
 export function explain(key: string, all: readonly HistoryOp[], o: CheckOptions = {}): HistoryOp[] {
   const ops = relevant(all).sort((a, b) => a.invoke - b.invoke);
-  const bad = (n: number): boolean => checkRegister(key, ops.slice(0, n), o).result === 'violation';
+  // A prefix keeps the writes its reads saw, even those invoked later (a read that
+  // overlaps a later-invoked write), or every such prefix would look broken.
+  const withWrites = (n: number): HistoryOp[] => {
+    const p = ops.slice(0, n);
+    const seen = new Set(p.filter((x) => x.kind === 'read').map((x) => x.value));
+    return [...p, ...ops.slice(n).filter((x) => x.kind === 'write' && seen.has(x.value))];
+  };
+  const bad = (n: number): boolean => checkRegister(key, withWrites(n), o).result === 'violation';
   let lo = 1; let hi = ops.length;
   if (!bad(hi)) return [];
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (bad(mid)) hi = mid; else lo = mid + 1;
   }
-  const prefix = ops.slice(0, lo);
-  const lastOp = prefix[prefix.length - 1]!;
+  const lastOp = ops[lo - 1]!;
+  const prefix = withWrites(lo).sort((a, b) => a.invoke - b.invoke);
   // Everything still running when the last operation started, and a few before.
   const first = prefix.findIndex((x) => x.outcome !== 'ok' || x.complete >= lastOp.invoke);
   return prefix.slice(Math.max(0, first - 6));
