@@ -39,9 +39,11 @@ const [portArg, peersArg, ledgerArg = 'memory', authArg] = process.argv.slice(2)
 const port = Number(portArg);
 const peers = peersArg!.split(',').map(Number);
 // 'memory': the node's default, its records only in its own memory (as SWI's).
+const startedAt = performance.now();
 const ledger = ledgerArg === 'memory'
   ? undefined
   : (mkdirSync(ledgerArg.slice('lmdb:'.length), { recursive: true }), LmdbLedger.open(ledgerArg.slice('lmdb:'.length)));
+const openMs = performance.now() - startedAt;
 const node = await ourNode(port, peers, {
   ...(ledger && { ledger }),
   ...(authArg === 'auth' && { transportConfig: { auth: { keys: [BENCH_AUTH_KEY] } } }),
@@ -170,4 +172,5 @@ process.on('message', (m: { id: number; c: ChildCommand }) => {
     (e: unknown) => process.send!({ id: m.id, error: String(e) }),
   );
 });
-process.send!({ ready: node.property().node });
+// Times inside the process: the ledger's open, and the node's start (transport, join) after it.
+process.send!({ ready: node.property().node, openMs, startMs: performance.now() - startedAt - openMs });

@@ -130,6 +130,8 @@ export class ChildNode {
   private nextId = 1;
   private readonly waiting = new Map<number, { res: (r: unknown) => void; rej: (e: Error) => void }>();
   readonly events: { key: Term; value: Term; at: number }[] = [];
+  /** Inside the child: its ledger's open and its node's start (transport and join), in ms. */
+  startTimes = { openMs: NaN, startMs: NaN };
 
   private constructor(readonly proc: ChildProcess) {
     proc.on('message', (m: { id?: number; r?: unknown; error?: string; event?: string; key?: string; value?: string; at?: number }) => {
@@ -147,10 +149,15 @@ export class ChildNode {
   /** `extra`: further argv of bench/paxos-child.ts (e.g. `auth`). */
   static async start(port: number, peers: readonly number[], ledger: string, extra: readonly string[] = []): Promise<ChildNode> {
     const script = fileURLToPath(new URL('./paxos-child.ts', import.meta.url));
-    const proc = fork(script, [String(port), peers.join(','), ledger, ...extra], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(script, [String(port), peers.join(','), ledger, ...extra], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const c = new ChildNode(proc);
     await new Promise<void>((res, rej) => {
-      const onMsg = (m: { ready?: unknown }): void => { if (m.ready !== undefined) { proc.off('message', onMsg); res(); } };
+      const onMsg = (m: { ready?: unknown; openMs?: number; startMs?: number }): void => {
+        if (m.ready === undefined) return;
+        proc.off('message', onMsg);
+        c.startTimes = { openMs: m.openMs ?? NaN, startMs: m.startMs ?? NaN };
+        res();
+      };
       proc.on('message', onMsg);
       proc.once('exit', (code) => rej(new Error(`paxos child on ${port} exited with ${code}`)));
     });

@@ -14,6 +14,8 @@ const benches: [string, string[]][] = [
   ['auth', ['bench/auth.ts']],
   // Next to etcd (scripts/setup installs etcd-server); `npx tsx bench/storage.ts --keys 1000000` adds the 1M-key runs.
   ['storage', ['bench/storage.ts']],
+  // Sessions created and expired on a durable node with compaction, next to a node holding only the live ones.
+  ['session-churn', ['bench/session-churn.ts', '--sessions', '50000', '--live', '5000', '--compact-grace', '1']],
 ];
 
 const swipl = spawnSync('swipl', ['--version'], { encoding: 'utf8' }).stdout.trim();

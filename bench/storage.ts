@@ -150,7 +150,9 @@ async function benchKeys(n: number, base: number, keys: number): Promise<string>
     return [
       `ours-${n}-lmdb, ${keys} keys by 32 writers: ${(keys / (f.wallMs / 1000)).toFixed(0)} sets/s overall, first ${f.firstRate.toFixed(0)}/s, last ${f.lastRate.toFixed(0)}/s, ${f.failed} failed; ledgers on disk ${du} MB`,
       ...mem.map((x, i) => `  node ${i} at the end: ${m(x)}`),
-      `  restart of node 0: process up and joined in ${startMs.toFixed(0)} ms (in its quorum after ${quorumMs.toFixed(0)} ms); then ${m(after)}`,
+      `  restart of node 0: process up and joined in ${startMs.toFixed(0)} ms (in its quorum after ${quorumMs.toFixed(0)} ms); ` +
+        `inside the process: ledger open ${nodes[0]!.startTimes.openMs.toFixed(0)} ms, node start and join ${nodes[0]!.startTimes.startMs.toFixed(0)} ms ` +
+        `(the rest is Node and tsx compiling the sources); then ${m(after)}`,
       `  after the restart: ${g.firstRate.toFixed(0)} sets/s (first 5000 new keys), ${g.lastRate.toFixed(0)}/s (last 5000), ${g.failed} failed`,
     ].join('\n');
   } finally {
