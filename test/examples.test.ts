@@ -77,7 +77,7 @@ describe('examples', function () {
     expect(r.out, r.out + r.err).to.include('node0: set greeting(world) -> exit 0');
     expect(r.out, r.out + r.err).to.include('node1: get greeting(world) -> hello("from node 0",42)');
     expect(r.out, r.out + r.err).to.include('node2: get greeting(world) -> hello("from node 0",42)');
-    expect(r.out, r.out + r.err).to.match(/^quorum +\d+ \d+ \d+$/m);
+    expect(r.out, r.out + r.err).to.match(/^quorum +\[\d+,\d+,\d+\] \(3 members\)$/m);
     expect(await interrupt(r)).to.equal(0);
     expect(r.out, r.out + r.err).to.include('all nodes stopped');
     expect(leftovers('--port 4330')).to.deep.equal([]);
@@ -93,7 +93,7 @@ describe('examples', function () {
     expect(r.out, r.out + r.err).to.include("swi2: change greeting(ts) := hello('from TypeScript',[1,2,3])");
     expect(r.out, r.out + r.err).to.include("ts: get greeting(swi) -> hello('from SWI-Prolog',1.5)");
     expect(r.out, r.out + r.err).to.include("swi2: true paxos_get(greeting(swi),hello('from SWI-Prolog',1.5))");
-    expect(r.out, r.out + r.err).to.match(/^quorum +\d+ \d+ \d+$/m);
+    expect(r.out, r.out + r.err).to.match(/^quorum +\[\d+,\d+,\d+\] \(3 members\)$/m);
     expect(await interrupt(r)).to.equal(0);
     expect(r.out, r.out + r.err).to.include('all nodes stopped');
     expect(leftovers('swi-node.pl 4340')).to.deep.equal([]);
