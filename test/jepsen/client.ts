@@ -47,3 +47,18 @@ export async function httpDelete(m: Member, key: string, tmo: number): Promise<H
     return (e as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED' ? 'fail' : 'unknown';
   }
 }
+
+/**
+ * Run a fault scenario when its module is the process's entry point (the tests spawn each
+ * scenario as its own process): argv[2] is its JSON options; the result is the last stdout line.
+ */
+export function runWhenMain<O, R>(moduleUrl: string, name: string, run: (o: O) => Promise<R>): void {
+  if (!process.argv[1] || !moduleUrl.endsWith(process.argv[1].split('/').pop()!)) return;
+  run(JSON.parse(process.argv[2] ?? '{}') as O).then((r) => {
+    process.stdout.write('\n' + JSON.stringify(r) + '\n');
+    process.exit(0);
+  }, (e: unknown) => {
+    process.stderr.write(`${name} run failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HistoryOp } from '../support/linearizability.js';
-import { httpDelete, httpGet, httpSet } from './client.js';
+import { httpDelete, httpGet, httpSet, runWhenMain } from './client.js';
 import { applyFaults, clearFaults } from './netns.js';
 import { OurMember } from './processes.js';
 
@@ -99,12 +99,4 @@ export async function run(o: { basePort?: number }): Promise<CompactionRunResult
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  run(JSON.parse(process.argv[2] ?? '{}') as { basePort?: number }).then((r) => {
-    process.stdout.write('\n' + JSON.stringify(r) + '\n');
-    process.exit(0);
-  }, (e: unknown) => {
-    process.stderr.write(`compaction run failed: ${(e as Error).stack ?? String(e)}\n`);
-    process.exit(1);
-  });
-}
+runWhenMain(import.meta.url, 'compaction', run);
