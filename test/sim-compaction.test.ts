@@ -1,32 +1,18 @@
 // Compaction of delete tombstones (docs/paxos-departures.md "Compaction") in the
 // seeded simulator: what must never happen after a tombstone is removed.
 import { expect } from 'chai';
-import { atom, int } from '../src/term/build.js';
+import { int } from '../src/term/build.js';
 import { termKey } from '../src/term/equal.js';
 import { OUR_POLICY } from '../src/paxos/policy.js';
 import { Sim } from '../src/paxos/sim.js';
 import { TOMBSTONE } from '../src/paxos/tombstone.js';
+import { K, NODES, cluster as simCluster, setThenCutOffC, valueAt } from './support/sim-delete.js';
 
-const K = atom('k');
-const NODES = ['a', 'b', 'c'];
 /** Grace 0.5 s: passes every ~125 ms of simulated time. */
 const SETTINGS = { compact_grace: 0.5 };
-
-function cluster(seed: number, drop = 0.05): Sim {
-  const sim = new Sim({ seed, policy: OUR_POLICY, settings: SETTINGS, net: { drop, dup: 0.05, delayMin: 0.2, delayMax: 3 } });
-  for (const n of NODES) {
-    if (!sim.await(sim.start(n), 10_000)?.ok) throw new Error(`join ${n} failed`);
-    sim.runFor(50);
-  }
-  sim.runFor(200);
-  return sim;
-}
+const cluster = (seed: number, drop = 0.05): Sim => simCluster(seed, { drop, settings: SETTINGS });
 
 const recordsOf = (sim: Sim, n: string): number => sim.machine(n).ledger.entries(K).length;
-const valueAt = (sim: Sim, n: string): string | undefined => {
-  const v = sim.machine(n).ledger.read(K)?.value;
-  return v && termKey(v);
-};
 const compacted = (sim: Sim): boolean => NODES.every((n) => recordsOf(sim, n) === 0);
 const OLD = termKey(int(1));
 /** Deleted: the tombstone, or nothing once compacted. */
@@ -73,9 +59,7 @@ describe('paxos simulation: compaction of tombstones', function () {
   it('waits while a member missed the delete, and that member never resurrects the value after it heals', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const sim = cluster(seed);
-      expect(sim.await(sim.call('a', { op: 'set', key: K, value: int(1) }))?.ok, `seed ${seed}: set`).to.equal(true);
-      sim.runFor(300);
-      sim.partition([['a', 'b'], ['c']]);
+      setThenCutOffC(sim, seed);
       expect(sim.await(sim.call('a', { op: 'set', key: K, value: TOMBSTONE }))?.ok, `seed ${seed}: delete`).to.equal(true);
       sim.runFor(3000);
       // c does not hold the tombstone: nobody may remove it.
@@ -95,9 +79,7 @@ describe('paxos simulation: compaction of tombstones', function () {
   it('a removed member that held the old value drops its data before it votes again', () => {
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
       const sim = cluster(seed);
-      expect(sim.await(sim.call('a', { op: 'set', key: K, value: int(1) }))?.ok).to.equal(true);
-      sim.runFor(300);
-      sim.partition([['a', 'b'], ['c']]);
+      setThenCutOffC(sim, seed);
       const cId = sim.machine('c').node!;
       expect(sim.await(sim.call('a', { op: 'remove', node: cId }))?.ok, `seed ${seed}: remove c`).to.equal(true);
       expect(sim.await(sim.call('a', { op: 'set', key: K, value: TOMBSTONE }))?.ok, `seed ${seed}: delete`).to.equal(true);

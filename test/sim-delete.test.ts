@@ -1,28 +1,10 @@
 // Delete (departure 16: a set of the tombstone '$paxos_deleted') in the seeded
 // simulator (a fake network: this suite is about our protocol logic).
 import { expect } from 'chai';
-import { atom, int } from '../src/term/build.js';
+import { int } from '../src/term/build.js';
 import { termKey } from '../src/term/equal.js';
-import { OUR_POLICY } from '../src/paxos/policy.js';
-import { Sim } from '../src/paxos/sim.js';
 import { TOMBSTONE } from '../src/paxos/tombstone.js';
-
-const K = atom('k');
-
-function cluster(seed: number): Sim {
-  const sim = new Sim({ seed, policy: OUR_POLICY, net: { drop: 0.05, dup: 0.05, delayMin: 0.2, delayMax: 3 } });
-  for (const n of ['a', 'b', 'c']) {
-    if (!sim.await(sim.start(n), 10_000)?.ok) throw new Error(`join ${n} failed`);
-    sim.runFor(50);
-  }
-  sim.runFor(200);
-  return sim;
-}
-
-const valueAt = (sim: Sim, n: string): string | undefined => {
-  const v = sim.machine(n).ledger.read(K)?.value;
-  return v && termKey(v);
-};
+import { K, cluster, setThenCutOffC, valueAt } from './support/sim-delete.js';
 
 describe('paxos simulation: delete under faults (departure 16)', function () {
   this.timeout(120_000);
@@ -30,9 +12,7 @@ describe('paxos simulation: delete under faults (departure 16)', function () {
   it('a node partitioned away during a delete never brings the old value back after it heals', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const sim = cluster(seed);
-      expect(sim.await(sim.call('a', { op: 'set', key: K, value: int(1) }))?.ok, `seed ${seed}: set`).to.equal(true);
-      sim.runFor(300);
-      sim.partition([['a', 'b'], ['c']]);
+      setThenCutOffC(sim, seed);
       expect(sim.await(sim.call('a', { op: 'set', key: K, value: TOMBSTONE }))?.ok, `seed ${seed}: delete`).to.equal(true);
       sim.runFor(300);
       sim.partition(undefined);
