@@ -201,6 +201,8 @@ export class PaxosNode {
   private replicationBacklog = 0;
   /** When each node id was last heard from (a paxos message carrying it). */
   private readonly lastHeard = new Map<NodeId, number>();
+  /** Bytes of an accept request around a one-byte key and value, less those two bytes (keyValueBytes). */
+  private acceptOverhead: number | undefined;
 
   private constructor(private readonly o: PaxosNodeOptions, private readonly ledger: PaxosLedger | undefined) {
     this.machine = new PaxosMachine({
@@ -279,10 +281,12 @@ export class PaxosNode {
 
   /** What key and value take in the largest message carrying them (accept/5; prepare carries no more), by the scope's codec. */
   private keyValueBytes(key: Term, value: Term): number {
-    const size = this.o.transport.requestBytes?.bind(this.o.transport);
-    if (size === undefined) return 0;
+    const t = this.o.transport;
+    if (t.requestBytes === undefined) return 0;
     const accept = (k: Term, v: Term): Term => encodePaxos({ t: 'accept', key: k, node: 0, gen: 0, genA: 0, value: v });
-    return size(accept(key, value)) - size(accept(ONE_BYTE, ONE_BYTE)) + 2;
+    // The message without its key and value is the same for every set: measured once.
+    this.acceptOverhead ??= t.requestBytes(accept(ONE_BYTE, ONE_BYTE)) - 2;
+    return t.requestBytes(accept(key, value)) - this.acceptOverhead;
   }
 
   /** As delete(), resolving with the outcome, as trySet(). */
@@ -414,10 +418,11 @@ export class PaxosNode {
 
   stats(): NodeStats {
     const m = this.machine.stats;
+    const c = this.machine.compaction();
     return {
       rounds: this.rounds, setAttempts: m.setAttempts, livelocks: m.livelocks, duplicateIds: m.duplicateIds, attempts: { ...m.attempts },
       ledgerKeys: this.machine.ledger.size, replicationBacklog: this.replicationBacklog,
-      tombstones: this.machine.compaction().tombstones, compacted: this.machine.compaction().compacted,
+      tombstones: c.tombstones, compacted: c.compacted,
     };
   }
 
