@@ -45,8 +45,8 @@ export function clearedHolders(recs: Records, nodes: bigint): Records | undefine
   let changed = false;
   const next = recs.map((r) => {
     if (!isValidHolders(r.holders)) return r;
-    const h = r.holders & ~nodes;
-    if (h === r.holders) return r;
+    const h = forgottenHolders(r.holders, nodes);
+    if (h === undefined) return r;
     changed = true;
     return { ...r, holders: h };
   });
