@@ -97,19 +97,22 @@ export class LedgerView {
     this.keys.set(k, [...recs, e]);
   }
 
-  private recs(key: Term): Records {
+  /** `use`: the key is being worked on, so it is kept in (or moved to the end of) the cache. */
+  private recs(key: Term, use = true): Records {
     const k = keyText(key);
     if (!this.store) return this.keys.get(k) ?? [];
     const o = this.overlay.get(k);
     if (o) return o.recs;
     const c = this.cache.get(k);
     if (c) {
-      this.cache.delete(k);
-      this.cache.set(k, c);
+      if (use) {
+        this.cache.delete(k);
+        this.cache.set(k, c);
+      }
       return c.recs;
     }
     const recs = this.stored(k, this.store.read(key));
-    this.remember(k, { key, recs });
+    if (use) this.remember(k, { key, recs });
     return recs;
   }
 
@@ -234,6 +237,11 @@ export class LedgerView {
 
   entries(key: Term): Records {
     return this.recs(key);
+  }
+
+  /** As entries(), for a pass over every key: leaves the cache as it was (a scan would evict the working set). */
+  peek(key: Term): Records {
+    return this.recs(key, false);
   }
 
   /** ledger_current/4: all valid records. */

@@ -1848,14 +1848,14 @@ export class PaxosMachine {
     const ready: { key: Term; gen: Gen }[] = [];
     let i = 0;
     let tombstones = 0;
-    for (const { key, recs } of this.ledger.latestAny()) {
+    for (const { key } of this.ledger.latestAny()) {
       if (++i % PASS_CHUNK === 0) {
         yield* sleep(0);
         if (this.compactionPaused() !== undefined || this.quorum !== q) { this.candidates.clear(); return; }
       }
       if (isAdminKey(key)) continue;
       const k = keyText(key);
-      const live = this.ledger.entries(key); // the scan's snapshot may be older than the view
+      const live = this.ledger.peek(key); // the scan's snapshot may be older than the view
       if (live.length === 0) continue;
       if (live[0] && isTombstone(live[0].value)) tombstones++;
       const gen = compactableGen(live, q);
@@ -1868,7 +1868,6 @@ export class PaxosMachine {
         continue;
       }
       if (this.now - c.since >= grace && ready.length < ROUND_MAX) ready.push({ key, gen });
-      void recs;
     }
     for (const k of [...this.candidates.keys()]) if (!seen.has(k)) this.candidates.delete(k);
     this.tombstonesSeen = tombstones;
