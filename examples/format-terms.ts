@@ -26,7 +26,7 @@ export function formatText(text: string, source: string, style: WriteStyle, json
   const errors: string[] = [];
   for (const r of readClauses(text)) {
     if (r.error) {
-      errors.push(`${source}:${r.error.line}:${r.error.column}: ${r.error.message}`);
+      errors.push(`${source}:${r.error.line}:${r.error.column}: Syntax error: ${r.error.text}`);
       continue;
     }
     if (json) {

@@ -75,10 +75,10 @@ describe('admin API over a fake cluster', () => {
   it('reports a syntax error with its position, as text or JSON', async () => {
     const res = await fetch(q('/get', { key: 'foo(a b)' }));
     expect(res.status).to.equal(400);
-    expect(await res.text()).to.match(/^key: syntax error: operator_expected at line 1, column \d+\n$/);
+    expect(await res.text()).to.match(/^key: Syntax error: Operator expected at line 1, column \d+\n$/);
     const j = await fetch(q('/get', { key: 'foo(', format: 'json' }));
     expect(j.status).to.equal(400);
-    expect((await j.json() as any).error).to.match(/^key: syntax error/);
+    expect((await j.json() as any).error).to.match(/^key: Syntax error/);
   });
 
   it('refuses a key with variables, a missing key, a wrong method, an unknown path or format', async () => {

@@ -64,7 +64,7 @@ describe('cli client commands over a fake cluster', () => {
   it('exits 2 with the position of a syntax error, before any request', async () => {
     const r = await runCli(['set', 'ok', 'f(a,,b)', '--admin', ADMIN]);
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.equal('prolog-paxos set: VALUE: syntax error: quoted_punctuation at line 1, column 5\n');
+    expect(r.stderr).to.equal('prolog-paxos set: VALUE: Syntax error: Operand expected, unquoted comma or bar found at line 1, column 5\n');
     expect(cluster().data.size).to.equal(0);
   });
 
@@ -134,7 +134,7 @@ describe('cli client commands over a fake cluster', () => {
       '',
     ].join('\n'));
     const err = r.stderr.split('\n');
-    expect(err.slice(0, 3)).to.deep.equal(['syntax error: operator_expected at line 1, column 5', 'f(a b).', '    ^']);
+    expect(err.slice(0, 3)).to.deep.equal(['Syntax error: Operator expected at line 1, column 5', 'f(a b).', '    ^']);
     expect(err[3]).to.match(/^key must be ground: g\(_\w*\)$/);
     expect(err[4]).to.match(/^value must be ground: f\(_\w*\)$/);
     expect(err.slice(5)).to.deep.equal(['']);

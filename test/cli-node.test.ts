@@ -78,7 +78,7 @@ describe('cli: prolog-paxos node with a durable ledger', function () {
       const con = await client(['console'], 'temp(oslo) := -3.\ntemp(oslo).\nother := 1.\nf(a b).\nkeys.\n');
       expect(con.code).to.equal(0);
       expect(con.stdout).to.equal('true.\ntemp(oslo):= -3.\ntrue.\nother\ntemp(oslo)\n% 2 keys\n');
-      expect(con.stderr).to.equal('syntax error: operator_expected at line 1, column 5\nf(a b).\n    ^\n');
+      expect(con.stderr).to.equal('Syntax error: Operator expected at line 1, column 5\nf(a b).\n    ^\n');
       await watch.waitFor(/temp\(oslo\)/, 20_000, 'stdout');
       expect(await watch.stop('SIGINT')).to.equal(0);
       expect(watch.stdout).to.equal('temp(oslo):= -3.\n');

@@ -63,7 +63,7 @@ describe('examples', function () {
     running.push(r);
     expect(await r.exited).to.equal(1);
     expect(r.out, r.out + r.err).to.equal("foo(X,'a b',[1,2|T]):-bar(T,X).\nlast(\"s\",0.1,- 1,'A').\n");
-    expect(r.err).to.equal('<stdin>:2:6: syntax error: end_of_clause at line 2, column 6\n');
+    expect(r.err).to.equal('<stdin>:2:6: Syntax error: Unexpected end of clause\n');
     const j = start('format-terms.ts', ['--json'], 'a(1.5).');
     running.push(j);
     expect(await j.exited).to.equal(0);

@@ -66,7 +66,7 @@ describe('term command', function () {
     const r = await run(['--to', 'writeq'], 'a.\nb(.\nc.\n');
     expect(r.code).to.equal(1);
     expect(r.out).to.equal('a\n');
-    expect(r.err).to.match(/^2:\d+: syntax error: /);
+    expect(r.err).to.match(/^2:\d+: Syntax error: Unexpected end of clause\n$/);
   });
 
   it('--keep-going reports the error and goes on', async () => {

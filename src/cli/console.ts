@@ -109,7 +109,7 @@ export async function consoleCommand(argv: readonly string[], io: CliIO): Promis
       if (quit) break;
       prompt(false);
     }
-    if (buffer.trim() !== '') say(io.stderr, 'syntax error: end_of_file (statement without a full stop)');
+    if (buffer.trim() !== '') say(io.stderr, 'Syntax error: Unexpected end of file (statement without a full stop)');
   } finally {
     io.interrupt.removeEventListener('abort', onInterrupt);
     rl.close();

@@ -53,7 +53,7 @@ export async function termCommand(argv: string[], io: TermIO): Promise<number> {
     n++;
     if (r.error) {
       flush();
-      io.stderr.write(`${r.error.line}:${r.error.column}: syntax error: ${r.error.swiKind}\n`);
+      io.stderr.write(`${r.error.line}:${r.error.column}: Syntax error: ${r.error.text}\n`);
       failed = true;
       if (!keepGoing) break;
       continue;
