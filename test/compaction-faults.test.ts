@@ -1,25 +1,15 @@
 // Compaction of delete tombstones with real node processes under faults
 // (test/jepsen/compaction-run.ts, in a network namespace this test creates).
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { CompactionRunResult } from './jepsen/compaction-run.js';
-import { inNamespace } from './jepsen/launch.js';
-import { canRunFaults } from './jepsen/netns.js';
+import { describeFaultRun } from './support/fault-suite.js';
 
-const RUN = fileURLToPath(new URL('./jepsen/compaction-run.ts', import.meta.url));
-const can = canRunFaults();
 const KEYS = 20;
 
-describe('compaction with real node processes under faults (network namespace, nftables, kill -9)', function () {
-  this.timeout(240_000);
-  if (!can.ok) {
-    it(`skipped: needs root, ip and nft to create a network namespace (${can.why})`, function () { this.skip(); });
-    return;
-  }
+describeFaultRun<CompactionRunResult>('compaction with real node processes under faults (network namespace, nftables, kill -9)',
+  new URL('./jepsen/compaction-run.ts', import.meta.url), { basePort: 47120 }, { tag: 'jepsen-cmp', limitMs: 200_000 }, (result) => {
   let r: CompactionRunResult;
-  before(async () => {
-    r = await inNamespace<CompactionRunResult>(RUN, { basePort: 47120 }, `jepsen-cmp-${process.pid}`, 200_000);
-  });
+  beforeEach(() => { r = result(); });
 
   it('keeps the tombstones while a member lacks them, then removes them from every ledger', () => {
     expect(r.deleted, 'every delete acknowledged with a majority').to.deep.equal(Array(KEYS).fill('ok'));

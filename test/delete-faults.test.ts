@@ -2,25 +2,14 @@
 // namespace this test creates): a node cut off during a delete, then killed -9 and
 // restarted on its ledger, never answers the deleted value; a set and a delete racing on
 // two nodes end in one answer on every node.
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { DeleteRunResult } from './jepsen/delete-run.js';
-import { inNamespace } from './jepsen/launch.js';
-import { canRunFaults } from './jepsen/netns.js';
+import { describeFaultRun } from './support/fault-suite.js';
 
-const RUN = fileURLToPath(new URL('./jepsen/delete-run.ts', import.meta.url));
-const can = canRunFaults();
-
-describe('delete with real node processes under faults (network namespace, nftables, kill -9)', function () {
-  this.timeout(180_000);
-  if (!can.ok) {
-    it(`skipped: needs root, ip and nft to create a network namespace (${can.why})`, function () { this.skip(); });
-    return;
-  }
+describeFaultRun<DeleteRunResult>('delete with real node processes under faults (network namespace, nftables, kill -9)',
+  new URL('./jepsen/delete-run.ts', import.meta.url), { basePort: 47810 }, { tag: 'jepsen-del', limitMs: 150_000 }, (result) => {
   let r: DeleteRunResult;
-  before(async () => {
-    r = await inNamespace<DeleteRunResult>(RUN, { basePort: 47810 }, `jepsen-del-${process.pid}`, 150_000);
-  });
+  beforeEach(() => { r = result(); });
 
   it('a node cut off during the delete, then killed and restarted on its ledger, answers the key absent like the others', () => {
     expect(r.partitioned.deleted, 'the delete was acknowledged with a majority').to.equal('ok');

@@ -6,7 +6,7 @@ import { termKey } from '../src/term/equal.js';
 import { OUR_POLICY } from '../src/paxos/policy.js';
 import { Sim } from '../src/paxos/sim.js';
 import { TOMBSTONE } from '../src/paxos/tombstone.js';
-import { K, NODES, cluster as simCluster, setThenCutOffC, valueAt } from './support/sim-delete.js';
+import { K, NODES, cluster as simCluster, raceSetAndDelete, setThenCutOffC, valueAt } from './support/sim-delete.js';
 
 /** Grace 0.5 s: passes every ~125 ms of simulated time. */
 const SETTINGS = { compact_grace: 0.5 };
@@ -165,12 +165,7 @@ describe('paxos simulation: compaction of tombstones', function () {
   it('a concurrent set and delete end in one agreed outcome on every node, compaction on', () => {
     for (let seed = 1; seed <= 8; seed++) {
       const sim = cluster(seed);
-      expect(sim.await(sim.call('a', { op: 'set', key: K, value: int(1) }))?.ok).to.equal(true);
-      sim.runFor(200);
-      const s = sim.call('b', { op: 'set', key: K, value: int(2) });
-      const d = sim.call('c', { op: 'set', key: K, value: TOMBSTONE });
-      sim.await(s); sim.await(d);
-      sim.runFor(6000);
+      const { set: s, del: d } = raceSetAndDelete(sim, 6000);
       // A tombstone compacted away (undefined) and one still held are one outcome: deleted.
       const vals = NODES.map((n) => (deleted(valueAt(sim, n)) ? 'deleted' : valueAt(sim, n)));
       expect(new Set(vals).size, `seed ${seed}: ${vals.join(' | ')}`).to.equal(1);

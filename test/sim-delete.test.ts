@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { int } from '../src/term/build.js';
 import { termKey } from '../src/term/equal.js';
 import { TOMBSTONE } from '../src/paxos/tombstone.js';
-import { K, cluster, setThenCutOffC, valueAt } from './support/sim-delete.js';
+import { K, cluster, raceSetAndDelete, setThenCutOffC, valueAt } from './support/sim-delete.js';
 
 describe('paxos simulation: delete under faults (departure 16)', function () {
   this.timeout(120_000);
@@ -31,12 +31,7 @@ describe('paxos simulation: delete under faults (departure 16)', function () {
     const outcomes = new Set<string>();
     for (let seed = 1; seed <= 12; seed++) {
       const sim = cluster(seed);
-      expect(sim.await(sim.call('a', { op: 'set', key: K, value: int(1) }))?.ok).to.equal(true);
-      sim.runFor(200);
-      const s = sim.call('b', { op: 'set', key: K, value: int(2) });
-      const d = sim.call('c', { op: 'set', key: K, value: TOMBSTONE });
-      sim.await(s); sim.await(d);
-      sim.runFor(3000);
+      const { set: s, del: d } = raceSetAndDelete(sim, 3000);
       const vals = ['a', 'b', 'c'].map((n) => valueAt(sim, n));
       expect(new Set(vals).size, `seed ${seed}: ${vals.join(' | ')}`).to.equal(1);
       // What every node holds is one of the two writes, and an acknowledged one if only one was.

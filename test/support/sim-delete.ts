@@ -5,6 +5,7 @@ import { atom, int } from '../../src/term/build.js';
 import { termKey } from '../../src/term/equal.js';
 import { OUR_POLICY } from '../../src/paxos/policy.js';
 import { Sim } from '../../src/paxos/sim.js';
+import { TOMBSTONE } from '../../src/paxos/tombstone.js';
 
 export const K = atom('k');
 export const NODES = ['a', 'b', 'c'];
@@ -34,4 +35,15 @@ export function setThenCutOffC(sim: Sim, seed: number): void {
   expect(sim.await(sim.call('a', { op: 'set', key: K, value: int(1) }))?.ok, `seed ${seed}: set`).to.equal(true);
   sim.runFor(300);
   sim.partition([['a', 'b'], ['c']]);
+}
+
+/** K set to 1 on a, then b sets it to 2 while c deletes it; both awaited, then `settleMs`. */
+export function raceSetAndDelete(sim: Sim, settleMs: number): { set: ReturnType<Sim['call']>; del: ReturnType<Sim['call']> } {
+  expect(sim.await(sim.call('a', { op: 'set', key: K, value: int(1) }))?.ok).to.equal(true);
+  sim.runFor(200);
+  const set = sim.call('b', { op: 'set', key: K, value: int(2) });
+  const del = sim.call('c', { op: 'set', key: K, value: TOMBSTONE });
+  sim.await(set); sim.await(del);
+  sim.runFor(settleMs);
+  return { set, del };
 }
