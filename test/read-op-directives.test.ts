@@ -79,7 +79,7 @@ describe('reader: op/3 directives as consult applies them (compared with swipl)'
   it('readTerms applies directives only with applyOps, and never changes `ops`', () => {
     const text = ':- op(700, xfx, ===>).\nx(a ===> b).\n';
     const given = OpTable.swi();
-    expect(() => readTerms(text, { ops: given })).to.throw(/operator_expected/);
+    expect(() => readTerms(text, { ops: given })).to.throw(/Operator expected/);
     expect(given.infix('===>')).to.equal(undefined);
     const table = OpTable.swi();
     const ts = readTerms(text, { applyOps: table });
